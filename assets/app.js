@@ -1,0 +1,29 @@
+/* zhiping — small ES5 enhancements only. Every flow works without this file. */
+(function () {
+  'use strict';
+  // Confirm before destructive buttons (删除, 重置密码): data-confirm holds the question.
+  document.addEventListener('click', function (event) {
+    var target = event.target;
+    while (target && target !== document) {
+      if (target.getAttribute && target.getAttribute('data-confirm')) {
+        if (!window.confirm(target.getAttribute('data-confirm'))) {
+          event.preventDefault();
+        }
+        return;
+      }
+      target = target.parentNode;
+    }
+  }, false);
+  // After a failed submit, move focus to the first field error so keyboard and screen-reader users land on it.
+  function focusFirstError() {
+    var error = document.querySelector('.field-error');
+    if (!error) { return; }
+    var field = error.parentNode && error.parentNode.querySelector('input, select, textarea');
+    if (field && field.focus) { field.focus(); }
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', focusFirstError, false);
+  } else {
+    focusFirstError();
+  }
+}());

@@ -1,0 +1,158 @@
+//! The OpenAPI for integrators (SPEC §10) at `/api/v1`, documented at `/api/openapi.json` with Swagger UI at
+//! `/api/docs`. Handlers are adapters over the same service functions as the pages.
+
+pub mod auth;
+pub mod errors;
+pub mod models;
+
+use std::sync::Arc;
+
+use poem::web::Data;
+use poem::{Endpoint, EndpointExt, IntoEndpoint, IntoResponse, Route};
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{OpenApi, OpenApiService, Tags};
+
+use auth::Auth;
+use errors::ApiError;
+use models::*;
+
+use crate::domain::SchoolType;
+use crate::domain::account::Role;
+use crate::service::accounts::NewTeacher;
+use crate::service::{ServiceError, Services};
+
+pub type ApiResult<T> = Result<Json<T>, ApiError>;
+
+#[derive(Tags)]
+enum Tag {
+    /// The signed-in account.
+    Account,
+    /// Departments and schools.
+    Organisations,
+    /// Teacher accounts.
+    Teachers,
+}
+
+pub struct Api;
+
+/// A service error as a complete JSON response (for the authentication checkers).
+pub fn respond_error(error: ServiceError) -> poem::Response {
+    ApiError::from(error).into_response()
+}
+
+#[OpenApi]
+impl Api {
+    /// The account behind the credentials.
+    #[oai(path = "/me", method = "get", tag = "Tag::Account")]
+    async fn me(&self, services: Data<&Arc<Services>>, auth: Auth) -> ApiResult<Me> {
+        let actor = auth.actor();
+        let account = services.get_account(actor, actor.account_id)?;
+        Ok(Json(Me::from(&account, actor.department_id)))
+    }
+
+    /// Departments in the caller's scope.
+    #[oai(path = "/departments", method = "get", tag = "Tag::Organisations")]
+    async fn departments(&self, services: Data<&Arc<Services>>, auth: Auth) -> ApiResult<Vec<DepartmentOut>> {
+        let list = services.list_departments(auth.actor())?;
+        Ok(Json(list.into_iter().map(DepartmentOut::from).collect()))
+    }
+
+    /// Creates a department (city admin).
+    #[oai(path = "/departments", method = "post", tag = "Tag::Organisations")]
+    async fn create_department(
+        &self,
+        services: Data<&Arc<Services>>,
+        auth: Auth,
+        body: Json<DepartmentIn>,
+    ) -> ApiResult<DepartmentOut> {
+        Ok(Json(services.create_department(auth.actor(), &body.name)?.into()))
+    }
+
+    /// Schools in the caller's scope, optionally of one department.
+    #[oai(path = "/schools", method = "get", tag = "Tag::Organisations")]
+    async fn schools(
+        &self,
+        services: Data<&Arc<Services>>,
+        auth: Auth,
+        department_id: Query<Option<u64>>,
+    ) -> ApiResult<Vec<SchoolOut>> {
+        let list = services.list_schools(auth.actor(), department_id.0)?;
+        Ok(Json(list.into_iter().map(SchoolOut::from).collect()))
+    }
+
+    /// Creates a school (city admin).
+    #[oai(path = "/schools", method = "post", tag = "Tag::Organisations")]
+    async fn create_school(
+        &self,
+        services: Data<&Arc<Services>>,
+        auth: Auth,
+        body: Json<SchoolIn>,
+    ) -> ApiResult<SchoolOut> {
+        let school_type = SchoolType::from_code(&body.school_type)
+            .ok_or_else(|| ServiceError::field("school_type", "学校类型应为 zhongzhuan、jigong、zhigao 或 chengren"))?;
+        Ok(Json(services.create_school(auth.actor(), body.department_id, &body.name, school_type)?.into()))
+    }
+
+    /// The teachers of a school the caller administers.
+    #[oai(path = "/schools/:id/teachers", method = "get", tag = "Tag::Teachers")]
+    async fn school_teachers(
+        &self,
+        services: Data<&Arc<Services>>,
+        auth: Auth,
+        id: Path<u64>,
+    ) -> ApiResult<Vec<TeacherOut>> {
+        let list = services.list_accounts_of_school(auth.actor(), id.0, Role::Teacher)?;
+        Ok(Json(list.iter().map(TeacherOut::from).collect()))
+    }
+
+    /// Opens a teacher account (default password `00000000`).
+    #[oai(path = "/teachers", method = "post", tag = "Tag::Teachers")]
+    async fn create_teacher(
+        &self,
+        services: Data<&Arc<Services>>,
+        auth: Auth,
+        body: Json<TeacherIn>,
+    ) -> ApiResult<TeacherOut> {
+        let input = NewTeacher {
+            school_id: body.school_id,
+            id_number: body.id_number.clone(),
+            name: body.name.clone(),
+            education: body.education.clone(),
+            degree: body.degree.clone(),
+            birth: body.birth.clone(),
+        };
+        let account = services.create_teacher(auth.actor(), &input)?;
+        Ok(Json(TeacherOut::from(&account)))
+    }
+
+    /// One teacher account in the caller's scope.
+    #[oai(path = "/teachers/:id", method = "get", tag = "Tag::Teachers")]
+    async fn teacher(&self, services: Data<&Arc<Services>>, auth: Auth, id: Path<u64>) -> ApiResult<TeacherOut> {
+        let account = services.get_account(auth.actor(), id.0)?;
+        if account.role != Role::Teacher {
+            return Err(ServiceError::NotFound("账号不存在").into());
+        }
+        Ok(Json(TeacherOut::from(&account)))
+    }
+
+    /// Resets an account's password to `00000000`, unfreezes it and ends its sessions.
+    #[oai(path = "/accounts/:id/reset-password", method = "post", tag = "Tag::Teachers")]
+    async fn reset_password(&self, services: Data<&Arc<Services>>, auth: Auth, id: Path<u64>) -> ApiResult<Done> {
+        services.reset_password(auth.actor(), id.0)?;
+        Ok(Json(Done { ok: true }))
+    }
+}
+
+/// `/api`: the v1 operations, the document and the Swagger UI.
+pub fn routes() -> impl Endpoint {
+    let service = OpenApiService::new(Api, "zhiping 职评 API", env!("CARGO_PKG_VERSION"))
+        .description("中职、技工学校教师高级职务教科研成果鉴定平台的集成接口。认证：在管理控制台创建的 Bearer 令牌，或浏览器会话。错误统一为 JSON {code, message, fields}。")
+        .server("/api/v1");
+    let spec = service.spec_endpoint();
+    let docs = service.swagger_ui();
+    Route::new()
+        .nest("/v1", service.into_endpoint().catch_all_error(|error| async move { errors::poem_error_to_json(error) }))
+        .at("/openapi.json", spec)
+        .nest("/docs", docs)
+}

@@ -1,0 +1,252 @@
+//! Configuration: built-in defaults ← TOML file ← `ZHIPING_*` environment variables. Every path is derived from
+//! the data directory, so one setting moves the whole installation.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+/// Everything the server reads at start. `config.example.toml` documents each field with its default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// Directory holding the database, the files and the search index.
+    pub data_dir: PathBuf,
+    /// PEM certificate chain; with `tls_key`, the server speaks HTTPS itself.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for `tls_cert`.
+    pub tls_key: Option<PathBuf>,
+    /// Shown in every page header.
+    pub site_name: String,
+    /// The operating organisation, named in the footer and on printed opinions.
+    pub operator: String,
+    /// Footer line under every page.
+    pub footer: String,
+    /// Public base URL used in printed verification links (e.g. `https://zhiping.example.edu.cn`).
+    pub public_url: String,
+    pub session: SessionConfig,
+    pub security: SecurityConfig,
+    pub uploads: UploadConfig,
+    pub argon2: Argon2Config,
+    /// `tracing` filter, e.g. `info` or `zhiping=debug,info`.
+    pub log_level: String,
+    /// `text` or `json`.
+    pub log_format: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionConfig {
+    /// A session unused for this long ends.
+    pub idle_minutes: u64,
+    /// A session ends this long after sign-in, used or not.
+    pub absolute_hours: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityConfig {
+    /// Consecutive wrong passwords that freeze an account (the manual: 5).
+    pub max_failed_logins: u32,
+    /// How long a frozen account stays frozen (the manual: 60 minutes).
+    pub freeze_seconds: u64,
+    /// Sign-in attempts allowed per client address per minute before answering 429.
+    pub login_attempts_per_minute: u32,
+    /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy you control).
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UploadConfig {
+    /// Limit for PDF / DOC / DOCX files, in MiB (SPEC §9: 20).
+    pub document_mib: u64,
+    /// Limit for MP4 / ZIP of 自创资源, in MiB (SPEC §9: 500).
+    pub media_mib: u64,
+    /// Limit for spreadsheets uploaded for import, in MiB.
+    pub import_mib: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Argon2Config {
+    /// Memory cost in KiB (OWASP: 19456).
+    pub memory_kib: u32,
+    /// Iterations (OWASP: 2).
+    pub iterations: u32,
+    /// Lanes (OWASP: 1).
+    pub parallelism: u32,
+    /// Hashes computed at the same time; each holds `memory_kib` of memory.
+    pub max_concurrent: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("zhiping-data"),
+            tls_cert: None,
+            tls_key: None,
+            site_name: "上海市普教教师职称评审平台".into(),
+            operator: "上海市教育评估院".into(),
+            footer: "Copyright@ 上海市教育评估院".into(),
+            public_url: String::new(),
+            session: SessionConfig::default(),
+            security: SecurityConfig::default(),
+            uploads: UploadConfig::default(),
+            argon2: Argon2Config::default(),
+            log_level: "info".into(),
+            log_format: "text".into(),
+        }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self { idle_minutes: 30, absolute_hours: 12 }
+    }
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        Self {
+            max_failed_logins: 5,
+            freeze_seconds: 60 * 60,
+            login_attempts_per_minute: 30,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+impl Default for UploadConfig {
+    fn default() -> Self {
+        Self { document_mib: 20, media_mib: 500, import_mib: 10 }
+    }
+}
+
+impl Default for Argon2Config {
+    fn default() -> Self {
+        Self { memory_kib: 19456, iterations: 2, parallelism: 1, max_concurrent: 4 }
+    }
+}
+
+impl Config {
+    /// Defaults, then the file (if given), then `ZHIPING_*` variables from `env`.
+    pub fn load(file: Option<&Path>, env: impl Iterator<Item = (String, String)>) -> anyhow::Result<Self> {
+        let mut table = match file {
+            Some(path) => {
+                let text =
+                    std::fs::read_to_string(path).with_context(|| format!("无法读取配置文件 {}", path.display()))?;
+                text.parse::<toml::Table>().with_context(|| format!("配置文件 {} 格式错误", path.display()))?
+            }
+            None => toml::Table::new(),
+        };
+        for (name, value) in env {
+            let Some(key) = name.strip_prefix("ZHIPING_") else { continue };
+            if matches!(key, "ADMIN_PASSWORD") {
+                continue; // read once by the bootstrap, never part of the configuration
+            }
+            apply_env(&mut table, key, &value)?;
+        }
+        let config: Config = toml::Value::Table(table).try_into().context("配置项无效")?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            bail!("tls_cert 与 tls_key 必须同时配置");
+        }
+        if self.security.max_failed_logins == 0 || self.argon2.max_concurrent == 0 {
+            bail!("max_failed_logins 与 argon2.max_concurrent 必须大于 0");
+        }
+        Ok(())
+    }
+
+    pub fn tls_enabled(&self) -> bool {
+        self.tls_cert.is_some()
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("zhiping.redb")
+    }
+
+    pub fn files_dir(&self) -> PathBuf {
+        self.data_dir.join("files")
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+}
+
+/// `ZHIPING_SESSION__IDLE_MINUTES=5` sets `session.idle_minutes`; a double underscore separates sections.
+/// Values are parsed as TOML scalars when they look like one, else kept as strings.
+fn apply_env(table: &mut toml::Table, key: &str, value: &str) -> anyhow::Result<()> {
+    let path: Vec<String> = key.split("__").map(|part| part.to_ascii_lowercase()).collect();
+    let (last, sections) = path.split_last().context("空的环境变量名")?;
+    let mut current = table;
+    for section in sections {
+        let entry = current.entry(section.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        current = match entry {
+            toml::Value::Table(inner) => inner,
+            _ => bail!("环境变量 ZHIPING_{key} 与配置结构冲突"),
+        };
+    }
+    let parsed = format!("v = {value}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut parsed| parsed.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(value.to_string()));
+    current.insert(last.clone(), parsed);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_file_and_nested_sections() {
+        let env = vec![
+            ("ZHIPING_LISTEN".to_string(), "127.0.0.1:9999".to_string()),
+            ("ZHIPING_SESSION__IDLE_MINUTES".to_string(), "5".to_string()),
+            ("ZHIPING_SITE_NAME".to_string(), "测试平台".to_string()),
+            ("ZHIPING_ADMIN_PASSWORD".to_string(), "ignored1".to_string()),
+            ("OTHER".to_string(), "x".to_string()),
+        ];
+        let config = Config::load(None, env.into_iter()).expect("config");
+        assert_eq!(config.listen.port(), 9999);
+        assert_eq!(config.session.idle_minutes, 5);
+        assert_eq!(config.site_name, "测试平台");
+        assert_eq!(config.security.max_failed_logins, 5);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let env = vec![("ZHIPING_NO_SUCH_THING".to_string(), "1".to_string())];
+        assert!(Config::load(None, env.into_iter()).is_err());
+    }
+}
+
+#[cfg(test)]
+mod example_file {
+    use super::*;
+
+    /// config.example.toml documents every setting: it must parse and hold exactly the defaults.
+    #[test]
+    fn the_example_file_is_valid_and_shows_the_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+        let config = Config::load(Some(&path), std::iter::empty()).expect("example config");
+        let defaults = Config::default();
+        assert_eq!(config.listen, defaults.listen);
+        assert_eq!(config.data_dir, defaults.data_dir);
+        assert_eq!(config.security.freeze_seconds, defaults.security.freeze_seconds);
+        assert_eq!(config.argon2.memory_kib, defaults.argon2.memory_kib);
+        assert_eq!(config.uploads.media_mib, defaults.uploads.media_mib);
+        assert_eq!(config.site_name, defaults.site_name);
+    }
+}

@@ -1,0 +1,18 @@
+//! Pure rules of the product: no poem, redb, maud or async here. Everything in this folder can be unit-tested
+//! with plain values, and both front ends (pages and API) reach it only through `crate::service`.
+
+pub mod account;
+pub mod audit;
+pub mod catalogue;
+pub mod field_errors;
+pub mod filing;
+pub mod formats;
+pub mod idcard;
+pub mod org;
+pub mod password;
+pub mod project;
+pub mod school_type;
+pub mod submission;
+
+pub use field_errors::{FieldError, FieldErrors};
+pub use school_type::SchoolType;

@@ -1,0 +1,171 @@
+//! A teacher's appraisal submission (SPEC §4 and §6): one per teacher per project, its state machine, its
+//! versions and its history. The filing itself is `filing::Filing`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::filing::Filing;
+
+/// SPEC §6:
+/// ```text
+/// draft ──提交──▶ submitted ──school approve──▶ school_approved ──dept approve──▶ accepted ─▶ under_review ─▶ reviewed ─▶ published
+///   ▲  ◀──撤回──┘     │                              │
+///   └── returned ◀────┘ school return (reason)       └ dept return (reason) ──▶ returned
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubmissionState {
+    Draft,
+    Submitted,
+    SchoolApproved,
+    /// Passed every admin review; waiting for expert assignment.
+    Accepted,
+    UnderReview,
+    Reviewed,
+    Published,
+    Returned,
+}
+
+impl SubmissionState {
+    pub const ALL: [SubmissionState; 8] = [
+        SubmissionState::Draft,
+        SubmissionState::Submitted,
+        SubmissionState::SchoolApproved,
+        SubmissionState::Accepted,
+        SubmissionState::UnderReview,
+        SubmissionState::Reviewed,
+        SubmissionState::Published,
+        SubmissionState::Returned,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SubmissionState::Draft => "draft",
+            SubmissionState::Submitted => "submitted",
+            SubmissionState::SchoolApproved => "school_approved",
+            SubmissionState::Accepted => "accepted",
+            SubmissionState::UnderReview => "under_review",
+            SubmissionState::Reviewed => "reviewed",
+            SubmissionState::Published => "published",
+            SubmissionState::Returned => "returned",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.code() == code)
+    }
+
+    /// The label admins see in lists.
+    pub fn label(self) -> &'static str {
+        match self {
+            SubmissionState::Draft => "暂存",
+            SubmissionState::Submitted => "待学校审核",
+            SubmissionState::SchoolApproved => "待主管部门审核",
+            SubmissionState::Accepted => "待分配专家",
+            SubmissionState::UnderReview => "评审中",
+            SubmissionState::Reviewed => "评审完成",
+            SubmissionState::Published => "已公布",
+            SubmissionState::Returned => "退回",
+        }
+    }
+
+    /// The teacher may edit (暂存 / 提交) only in these states.
+    pub fn editable_by_teacher(self) -> bool {
+        matches!(self, SubmissionState::Draft | SubmissionState::Returned)
+    }
+
+    /// The home page's step index (填报 → 学校审核 → 主管部门审核 → 专家评审 → 公布等级) and its state word
+    /// (SPEC §4: 未填报 / 暂存 / 待审核 / 通过 / 退回 / 评审中 / 已公布).
+    pub fn home_step(self) -> (usize, &'static str) {
+        match self {
+            SubmissionState::Draft => (0, "暂存"),
+            SubmissionState::Returned => (0, "退回"),
+            SubmissionState::Submitted => (1, "待审核"),
+            SubmissionState::SchoolApproved => (2, "待审核"),
+            SubmissionState::Accepted => (3, "通过"),
+            SubmissionState::UnderReview | SubmissionState::Reviewed => (3, "评审中"),
+            SubmissionState::Published => (4, "已公布"),
+        }
+    }
+}
+
+/// The integrity pledge as accepted (SPEC §4.1): evidence stored with the submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PledgeAcceptance {
+    pub at: DateTime<Utc>,
+    pub address: String,
+    /// Version label of the pledge text accepted.
+    pub text_version: String,
+    /// SHA-256 of the exact text accepted.
+    pub text_sha256: String,
+}
+
+/// One state change, kept forever with the submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    pub at: DateTime<Utc>,
+    pub actor_id: u64,
+    pub actor_name: String,
+    pub address: String,
+    pub from: SubmissionState,
+    pub to: SubmissionState,
+    /// Required for returns; optional otherwise.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A frozen copy of the filing as submitted (each 提交 adds one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmittedVersion {
+    pub number: u32,
+    pub at: DateTime<Utc>,
+    pub filing: Filing,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    pub id: u64,
+    pub project_id: u64,
+    pub teacher_id: u64,
+    /// The teacher's school and department when the submission was last submitted (scope of review).
+    pub school_id: u64,
+    pub department_id: u64,
+    pub state: SubmissionState,
+    /// The working copy: what the teacher sees in the form.
+    pub filing: Filing,
+    #[serde(default)]
+    pub pledge: Option<PledgeAcceptance>,
+    /// Every submitted version, oldest first; never rewritten.
+    #[serde(default)]
+    pub versions: Vec<SubmittedVersion>,
+    #[serde(default)]
+    pub history: Vec<Transition>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Submission {
+    /// The latest return reason (for 消息提醒 and the form's notice), if the submission is returned.
+    pub fn return_reason(&self) -> Option<&Transition> {
+        if self.state != SubmissionState::Returned {
+            return None;
+        }
+        self.history.iter().rev().find(|transition| transition.to == SubmissionState::Returned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_edit_rights_follow_the_spec() {
+        for state in SubmissionState::ALL {
+            assert_eq!(SubmissionState::from_code(state.code()), Some(state));
+        }
+        assert!(SubmissionState::Draft.editable_by_teacher());
+        assert!(SubmissionState::Returned.editable_by_teacher());
+        assert!(!SubmissionState::Submitted.editable_by_teacher());
+        assert!(!SubmissionState::Published.editable_by_teacher());
+    }
+}

@@ -1,0 +1,273 @@
+//! Accounts (SPEC §1–§2, the manual's 学校管理员开通账号): teachers opened by their school admin with the ID number
+//! as username, admin accounts opened by the level above. New accounts hold the default password. There is no
+//! delete: the manual forbids deleting teacher accounts.
+
+use chrono::{NaiveDate, Utc};
+
+use super::actor::Actor;
+use super::error::{ServiceError, ServiceResult};
+use super::{Services, audit};
+use crate::clock;
+use crate::domain::FieldErrors;
+use crate::domain::account::{
+    Account, DEGREES, EDUCATIONS, Role, TeacherProfile, check_admin_username, check_person_name,
+};
+use crate::domain::idcard::IdNumber;
+use crate::domain::org::{Department, OrgRef, School};
+use crate::store::{Reader, WriteTx, org_key, tables};
+
+/// What a school admin types to open a teacher account.
+#[derive(Debug, Clone, Default)]
+pub struct NewTeacher {
+    pub school_id: u64,
+    pub id_number: String,
+    pub name: String,
+    pub education: String,
+    pub degree: String,
+    /// Optional; when given it must agree with the ID number (`yyyy-mm-dd` or `yyyy-mm`).
+    pub birth: String,
+}
+
+/// What the level above types to open an admin account.
+#[derive(Debug, Clone)]
+pub struct NewAdmin {
+    pub role: Role,
+    pub org: OrgRef,
+    pub username: String,
+    pub name: String,
+}
+
+impl Services {
+    /// Validates a new teacher; every failing field at once.
+    fn check_new_teacher(&self, input: &NewTeacher) -> Result<(IdNumber, String, TeacherProfile), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let id_number = match IdNumber::parse(&input.id_number, clock::today()) {
+            Ok(id) => Some(id),
+            Err(error) => {
+                let message = if input.id_number.trim().is_empty() {
+                    "身份证号不能为空".to_string()
+                } else {
+                    error.to_string()
+                };
+                errors.add("id_number", message);
+                None
+            }
+        };
+        let name = check_person_name(&input.name).map_err(|message| errors.add("name", message)).ok();
+        if !EDUCATIONS.contains(&input.education.as_str()) {
+            errors.add("education", "请选择最高学历");
+        }
+        if !DEGREES.contains(&input.degree.as_str()) {
+            errors.add("degree", "请选择最高学位");
+        }
+        if let Some(id) = &id_number
+            && !birth_agrees(&input.birth, id.birth_date())
+        {
+            errors.add("birth", "出生年月与身份证号不一致");
+        }
+        match (id_number, name) {
+            (Some(id), Some(name)) if errors.is_empty() => {
+                let profile = TeacherProfile {
+                    education: input.education.clone(),
+                    degree: input.degree.clone(),
+                    birth_date: Some(id.birth_date()),
+                    project_id: None,
+                };
+                Ok((id, name, profile))
+            }
+            _ => Err(errors),
+        }
+    }
+
+    /// 开通账号: a teacher of `school_id` with the default password.
+    pub fn create_teacher(&self, actor: &Actor, input: &NewTeacher) -> ServiceResult<Account> {
+        let (id_number, name, profile) = self.check_new_teacher(input).map_err(ServiceError::Invalid)?;
+        self.store.write(|tx| {
+            let school = self.school_in_scope(tx, actor, input.school_id)?;
+            let account = Account {
+                id: 0,
+                username: id_number.as_str().to_string(),
+                name,
+                role: Role::Teacher,
+                org: OrgRef::School(school.id),
+                password_hash: None,
+                must_change_password: true,
+                failed_logins: 0,
+                frozen_until: None,
+                disabled: false,
+                created_at: Utc::now(),
+                teacher: Some(profile),
+                expert_subjects: Vec::new(),
+            };
+            let account = insert_account(tx, account)?;
+            audit::record(
+                tx,
+                Some(actor),
+                "teacher.create",
+                &format!("account:{}", account.id),
+                &format!("{} 开通于 {}", account.name, school.name),
+            )?;
+            Ok(account)
+        })
+    }
+
+    /// Opens a department-admin or school-admin account (city for both; department for its schools' admins).
+    pub fn create_admin(&self, actor: &Actor, input: &NewAdmin) -> ServiceResult<Account> {
+        let mut errors = FieldErrors::new();
+        let username = check_admin_username(&input.username).map_err(|message| errors.add("username", message)).ok();
+        let name = check_person_name(&input.name).map_err(|message| errors.add("name", message)).ok();
+        if !matches!(input.role, Role::DepartmentAdmin | Role::SchoolAdmin) || !input.role.fits(input.org) {
+            errors.add("role", "账号类型与所属单位不符");
+        }
+        let (Some(username), Some(name)) = (username, name) else {
+            return Err(ServiceError::Invalid(errors));
+        };
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+        self.store.write(|tx| {
+            match input.org {
+                OrgRef::School(id) => {
+                    self.school_in_scope(tx, actor, id)?;
+                }
+                OrgRef::Department(id) => {
+                    if !actor.is(Role::CityAdmin) {
+                        return Err(ServiceError::Forbidden("只有市级管理员可以开通主管部门管理员"));
+                    }
+                    tx.get::<Department>(id)?.ok_or_else(|| ServiceError::field("org", "主管部门不存在"))?;
+                }
+                OrgRef::City => return Err(ServiceError::field("role", "账号类型与所属单位不符")),
+            }
+            if actor.role == Role::SchoolAdmin {
+                return Err(ServiceError::Forbidden("学校管理员不能开通管理员账号"));
+            }
+            let account = Account {
+                id: 0,
+                username,
+                name,
+                role: input.role,
+                org: input.org,
+                password_hash: None,
+                must_change_password: true,
+                failed_logins: 0,
+                frozen_until: None,
+                disabled: false,
+                created_at: Utc::now(),
+                teacher: None,
+                expert_subjects: Vec::new(),
+            };
+            let account = insert_account(tx, account)?;
+            audit::record(
+                tx,
+                Some(actor),
+                "admin.create",
+                &format!("account:{}", account.id),
+                &format!("{} {}", input.role.label(), account.username),
+            )?;
+            Ok(account)
+        })
+    }
+
+    /// The school, if the actor administers it; a foreign school answers "not found" so scope is not probed.
+    pub(crate) fn school_in_scope(&self, tx: &impl Reader, actor: &Actor, school_id: u64) -> ServiceResult<School> {
+        let school = tx.get::<School>(school_id)?.ok_or(ServiceError::NotFound("学校不存在"))?;
+        if !actor.manages_school(&school) {
+            return Err(ServiceError::NotFound("学校不存在"));
+        }
+        Ok(school)
+    }
+
+    /// Accounts of one organisation, filtered by role, in id order; the actor must administer it.
+    pub fn list_accounts_of_school(&self, actor: &Actor, school_id: u64, role: Role) -> ServiceResult<Vec<Account>> {
+        let read = self.store.read()?;
+        self.school_in_scope(&read, actor, school_id)?;
+        let mut accounts = Vec::new();
+        for id in read.multimap_values(tables::ACCOUNTS_BY_ORG, &org_key(OrgRef::School(school_id)))? {
+            if let Some(account) = read.get::<Account>(id)?
+                && account.role == role
+            {
+                accounts.push(account);
+            }
+        }
+        accounts.sort_by_key(|account| account.id);
+        Ok(accounts)
+    }
+
+    /// One account the actor may see.
+    pub fn get_account(&self, actor: &Actor, account_id: u64) -> ServiceResult<Account> {
+        let read = self.store.read()?;
+        let account = read.get::<Account>(account_id)?.ok_or(ServiceError::NotFound("账号不存在"))?;
+        if !actor.sees_account(&account, &read)? {
+            return Err(ServiceError::NotFound("账号不存在"));
+        }
+        Ok(account)
+    }
+
+    /// The organisation names of an account (school, department) for display.
+    pub fn org_names(&self, org: OrgRef) -> ServiceResult<(String, String)> {
+        let read = self.store.read()?;
+        Ok(match org {
+            OrgRef::City => (self.config.operator.clone(), String::new()),
+            OrgRef::Department(id) => (String::new(), read.get::<Department>(id)?.map(|d| d.name).unwrap_or_default()),
+            OrgRef::School(id) => {
+                let school = read.get::<School>(id)?;
+                let department = match &school {
+                    Some(school) => read.get::<Department>(school.department_id)?.map(|d| d.name),
+                    None => None,
+                };
+                (school.map(|s| s.name).unwrap_or_default(), department.unwrap_or_default())
+            }
+        })
+    }
+}
+
+/// Stores a new account with a fresh id and its indexes; refuses a username already taken.
+pub(crate) fn insert_account(tx: &WriteTx, mut account: Account) -> ServiceResult<Account> {
+    if tx.lookup(tables::ACCOUNT_BY_USERNAME, &account.username)?.is_some() {
+        let message = if account.role.uses_id_number() {
+            "该身份证号已开通账号（身份证号在全平台唯一）；如需更换单位，请联系主管部门管理员"
+        } else {
+            "该登录名已被使用"
+        };
+        let field = if account.role.uses_id_number() { "id_number" } else { "username" };
+        return Err(ServiceError::field(field, message));
+    }
+    account.id = tx.next_id()?;
+    tx.put(&account)?;
+    tx.set_lookup(tables::ACCOUNT_BY_USERNAME, &account.username, account.id)?;
+    tx.multimap_insert(tables::ACCOUNTS_BY_ORG, &org_key(account.org), account.id)?;
+    Ok(account)
+}
+
+/// An admin-typed birth date agrees with the ID number when empty, the same day, or the same month.
+fn birth_agrees(typed: &str, birth: NaiveDate) -> bool {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return true;
+    }
+    let normalised: String = typed.replace(['/', '.', '年', '月'], "-").trim_end_matches(['-', '日']).to_string();
+    let day = birth.format("%Y-%m-%d").to_string();
+    let month = birth.format("%Y-%m").to_string();
+    normalised == day || normalised == month || {
+        // Accept unpadded forms such as 1980-2-3.
+        let parts: Vec<&str> = normalised.split('-').collect();
+        let padded: Vec<String> = parts.iter().map(|part| format!("{:0>2}", part)).collect();
+        padded.join("-") == day || padded.join("-") == month
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn birth_must_agree_with_the_id() {
+        let birth = NaiveDate::from_ymd_opt(1980, 12, 28).expect("date");
+        assert!(birth_agrees("", birth));
+        assert!(birth_agrees("1980-12-28", birth));
+        assert!(birth_agrees("1980年12月", birth));
+        assert!(birth_agrees("1980/12", birth));
+        assert!(!birth_agrees("1981-12-28", birth));
+        assert!(!birth_agrees("1980-11", birth));
+    }
+}

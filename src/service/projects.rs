@@ -1,0 +1,91 @@
+//! Appraisal projects (SPEC §3): the city admin creates them; a school admin puts each teacher into one
+//! (选择申报项目). Editing the full project data lives with the administration console.
+
+use chrono::{DateTime, Utc};
+
+use super::actor::Actor;
+use super::error::{ServiceError, ServiceResult};
+use super::{Services, audit};
+use crate::domain::account::{Account, Role};
+use crate::domain::org::{OrgRef, School};
+use crate::domain::project::Project;
+use crate::store::Reader;
+
+/// What the city admin types to open a project; everything else starts from SPEC §3's defaults.
+#[derive(Debug, Clone)]
+pub struct NewProject {
+    pub name: String,
+    pub year: i32,
+    pub filing_start: DateTime<Utc>,
+    pub filing_end: DateTime<Utc>,
+}
+
+impl Services {
+    /// Projects, newest first. Every signed-in account may see the list of names (teachers see them on prints).
+    pub fn list_projects(&self, _actor: &Actor) -> ServiceResult<Vec<Project>> {
+        let mut projects = self.store.read()?.all::<Project>()?;
+        projects.sort_by(|a, b| b.year.cmp(&a.year).then(b.id.cmp(&a.id)));
+        Ok(projects)
+    }
+
+    pub fn get_project(&self, _actor: &Actor, id: u64) -> ServiceResult<Project> {
+        self.store.read()?.get::<Project>(id)?.ok_or(ServiceError::NotFound("鉴定项目不存在"))
+    }
+
+    pub fn create_project(&self, actor: &Actor, input: &NewProject) -> ServiceResult<Project> {
+        if !actor.is(Role::CityAdmin) {
+            return Err(ServiceError::Forbidden("只有市级管理员可以新建鉴定项目"));
+        }
+        let mut errors = crate::domain::FieldErrors::new();
+        let name = input.name.trim().to_string();
+        if name.is_empty() {
+            errors.add("name", "项目名称不能为空");
+        }
+        if !(2000..=2100).contains(&input.year) {
+            errors.add("year", "年度无效");
+        }
+        if input.filing_end <= input.filing_start {
+            errors.add("filing_end", "填报截止时间应晚于开始时间");
+        }
+        errors.into_result().map_err(ServiceError::Invalid)?;
+        self.store.write(|tx| {
+            let project =
+                Project::with_defaults(tx.next_id()?, name, input.year, (input.filing_start, input.filing_end));
+            tx.put(&project)?;
+            audit::record(tx, Some(actor), "project.create", &format!("project:{}", project.id), &project.name)?;
+            Ok(project)
+        })
+    }
+
+    /// 选择申报项目: puts a teacher of the actor's scope into `project_id` (or none). The project must serve the
+    /// teacher's school type.
+    pub fn choose_project(&self, actor: &Actor, teacher_id: u64, project_id: Option<u64>) -> ServiceResult<Account> {
+        self.store.write(|tx| {
+            let mut teacher = tx.get::<Account>(teacher_id)?.ok_or(ServiceError::NotFound("账号不存在"))?;
+            if teacher.role != Role::Teacher || !actor.manages_account(&teacher, tx)? {
+                return Err(ServiceError::NotFound("账号不存在"));
+            }
+            let OrgRef::School(school_id) = teacher.org else {
+                return Err(ServiceError::NotFound("账号不存在"));
+            };
+            let school = tx.get::<School>(school_id)?.ok_or(ServiceError::NotFound("学校不存在"))?;
+            let detail = match project_id {
+                Some(id) => {
+                    let project =
+                        tx.get::<Project>(id)?.ok_or_else(|| ServiceError::field("project_id", "鉴定项目不存在"))?;
+                    if !project.serves(school.school_type) {
+                        return Err(ServiceError::field("project_id", "该鉴定项目不面向本校的学校类型"));
+                    }
+                    project.name
+                }
+                None => "取消申报项目".to_string(),
+            };
+            if let Some(profile) = teacher.teacher.as_mut() {
+                profile.project_id = project_id;
+            }
+            tx.put(&teacher)?;
+            audit::record(tx, Some(actor), "teacher.choose_project", &format!("account:{}", teacher.id), &detail)?;
+            Ok(teacher)
+        })
+    }
+}

@@ -1,0 +1,370 @@
+//! The only module that touches redb. It offers typed records (JSON values keyed by id), the secondary indexes,
+//! transactions as closures (commit on `Ok`, abort on `Err`), the schema-version check and the migrations.
+
+mod error;
+mod migrate;
+mod records;
+pub mod tables;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use redb::{
+    Database, ReadTransaction, ReadableDatabase, ReadableMultimapTable, ReadableTable, TableHandle, WriteTransaction,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use error::StoreError;
+pub use migrate::SCHEMA_VERSION;
+pub use records::Record;
+
+/// Handle on the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Database>,
+}
+
+/// A consistent snapshot for reading.
+pub struct ReadTx {
+    txn: ReadTransaction,
+}
+
+/// The one write transaction at a time; everything in it commits together.
+pub struct WriteTx {
+    txn: WriteTransaction,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, refusing a newer schema and migrating an older one.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let db = Database::create(path)?;
+        let store = Self { db: Arc::new(db) };
+        migrate::run(&store)?;
+        Ok(store)
+    }
+
+    pub fn read(&self) -> Result<ReadTx, StoreError> {
+        Ok(ReadTx { txn: self.db.begin_read()? })
+    }
+
+    /// Runs `work` in a write transaction: commits when it returns `Ok`, aborts (changing nothing) on `Err`.
+    pub fn write<R, E: From<StoreError>>(&self, work: impl FnOnce(&WriteTx) -> Result<R, E>) -> Result<R, E> {
+        let tx = WriteTx { txn: self.db.begin_write().map_err(StoreError::from)? };
+        match work(&tx) {
+            Ok(value) => {
+                tx.txn.commit().map_err(StoreError::from)?;
+                Ok(value)
+            }
+            Err(error) => {
+                tx.txn.abort().map_err(StoreError::from)?;
+                Err(error)
+            }
+        }
+    }
+
+    /// Checks the database file's internal structures (redb's own check); needs exclusive access.
+    pub fn compact_check(&mut self) -> Result<bool, StoreError> {
+        match Arc::get_mut(&mut self.db) {
+            Some(db) => Ok(db.check_integrity().map_err(|error| StoreError::Db(error.into()))?),
+            None => Ok(true),
+        }
+    }
+}
+
+/// Reading operations shared by both transaction kinds.
+pub trait Reader {
+    /// The record with `id`, if any.
+    fn get<T: Record>(&self, id: u64) -> Result<Option<T>, StoreError>;
+    /// Every record of a kind, in id order. Meant for small tables and maintenance.
+    fn all<T: Record>(&self) -> Result<Vec<T>, StoreError>;
+    /// A `&str`-keyed JSON record (sessions, tokens).
+    fn get_keyed<T: DeserializeOwned>(
+        &self,
+        table: redb::TableDefinition<&str, &[u8]>,
+        key: &str,
+    ) -> Result<Option<T>, StoreError>;
+    fn lookup(&self, table: redb::TableDefinition<&str, u64>, key: &str) -> Result<Option<u64>, StoreError>;
+    fn multimap_values(
+        &self,
+        table: redb::MultimapTableDefinition<&str, u64>,
+        key: &str,
+    ) -> Result<Vec<u64>, StoreError>;
+    fn meta(&self, key: &str) -> Result<Option<u64>, StoreError>;
+    /// The last record (highest key) of a u64-keyed table.
+    fn last<T: DeserializeOwned>(&self, table: redb::TableDefinition<u64, &[u8]>) -> Result<Option<T>, StoreError>;
+    /// Records of a u64-keyed table in key order from `start`, at most `limit`, optionally newest first.
+    fn range<T: DeserializeOwned>(
+        &self,
+        table: redb::TableDefinition<u64, &[u8]>,
+        reverse: bool,
+        limit: usize,
+        keep: &mut dyn FnMut(&T) -> bool,
+    ) -> Result<Vec<T>, StoreError>;
+}
+
+macro_rules! impl_reader {
+    ($tx:ty) => {
+        impl Reader for $tx {
+            fn get<T: Record>(&self, id: u64) -> Result<Option<T>, StoreError> {
+                let table = match self.txn.open_table(T::TABLE) {
+                    Ok(table) => table,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                    Err(error) => return Err(error.into()),
+                };
+                match table.get(id)? {
+                    Some(bytes) => decode(T::TABLE.name(), &id.to_string(), bytes.value()).map(Some),
+                    None => Ok(None),
+                }
+            }
+
+            fn all<T: Record>(&self) -> Result<Vec<T>, StoreError> {
+                let mut keep = |_: &T| true;
+                self.range(T::TABLE, false, usize::MAX, &mut keep)
+            }
+
+            fn get_keyed<T: DeserializeOwned>(
+                &self,
+                table: redb::TableDefinition<&str, &[u8]>,
+                key: &str,
+            ) -> Result<Option<T>, StoreError> {
+                let opened = self.txn.open_table(table)?;
+                match opened.get(key)? {
+                    Some(bytes) => decode(table.name(), key, bytes.value()).map(Some),
+                    None => Ok(None),
+                }
+            }
+
+            fn lookup(&self, table: redb::TableDefinition<&str, u64>, key: &str) -> Result<Option<u64>, StoreError> {
+                let opened = self.txn.open_table(table)?;
+                Ok(opened.get(key)?.map(|value| value.value()))
+            }
+
+            fn multimap_values(
+                &self,
+                table: redb::MultimapTableDefinition<&str, u64>,
+                key: &str,
+            ) -> Result<Vec<u64>, StoreError> {
+                let opened = self.txn.open_multimap_table(table)?;
+                let mut values = Vec::new();
+                for value in opened.get(key)? {
+                    values.push(value?.value());
+                }
+                Ok(values)
+            }
+
+            fn meta(&self, key: &str) -> Result<Option<u64>, StoreError> {
+                let opened = self.txn.open_table(tables::META)?;
+                Ok(opened.get(key)?.map(|value| value.value()))
+            }
+
+            fn last<T: DeserializeOwned>(
+                &self,
+                table: redb::TableDefinition<u64, &[u8]>,
+            ) -> Result<Option<T>, StoreError> {
+                let opened = self.txn.open_table(table)?;
+                match opened.last()? {
+                    Some((key, bytes)) => decode(table.name(), &key.value().to_string(), bytes.value()).map(Some),
+                    None => Ok(None),
+                }
+            }
+
+            fn range<T: DeserializeOwned>(
+                &self,
+                table: redb::TableDefinition<u64, &[u8]>,
+                reverse: bool,
+                limit: usize,
+                keep: &mut dyn FnMut(&T) -> bool,
+            ) -> Result<Vec<T>, StoreError> {
+                let opened = self.txn.open_table(table)?;
+                let iter = opened.iter()?;
+                let mut out = Vec::new();
+                let mut visit = |entry: Result<
+                    (redb::AccessGuard<u64>, redb::AccessGuard<&[u8]>),
+                    redb::StorageError,
+                >|
+                 -> Result<bool, StoreError> {
+                    let (key, bytes) = entry?;
+                    let record: T = decode(table.name(), &key.value().to_string(), bytes.value())?;
+                    if keep(&record) {
+                        out.push(record);
+                    }
+                    Ok(out.len() < limit)
+                };
+                if reverse {
+                    for entry in iter.rev() {
+                        if !visit(entry)? {
+                            break;
+                        }
+                    }
+                } else {
+                    for entry in iter {
+                        if !visit(entry)? {
+                            break;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+impl_reader!(ReadTx);
+impl_reader!(WriteTx);
+
+impl WriteTx {
+    /// Inserts or replaces a record under its id.
+    pub fn put<T: Record>(&self, record: &T) -> Result<(), StoreError> {
+        let bytes = encode(record);
+        self.txn.open_table(T::TABLE)?.insert(record.id(), bytes.as_slice())?;
+        Ok(())
+    }
+
+    /// Inserts or replaces a `&str`-keyed JSON record.
+    pub fn put_keyed<T: Serialize>(
+        &self,
+        table: redb::TableDefinition<&str, &[u8]>,
+        key: &str,
+        record: &T,
+    ) -> Result<(), StoreError> {
+        let bytes = encode(record);
+        self.txn.open_table(table)?.insert(key, bytes.as_slice())?;
+        Ok(())
+    }
+
+    pub fn remove_keyed(&self, table: redb::TableDefinition<&str, &[u8]>, key: &str) -> Result<(), StoreError> {
+        self.txn.open_table(table)?.remove(key)?;
+        Ok(())
+    }
+
+    /// Appends to a u64-keyed table of JSON records (audit, versions).
+    pub fn put_at<T: Serialize>(
+        &self,
+        table: redb::TableDefinition<u64, &[u8]>,
+        key: u64,
+        record: &T,
+    ) -> Result<(), StoreError> {
+        let bytes = encode(record);
+        self.txn.open_table(table)?.insert(key, bytes.as_slice())?;
+        Ok(())
+    }
+
+    pub fn set_lookup(&self, table: redb::TableDefinition<&str, u64>, key: &str, value: u64) -> Result<(), StoreError> {
+        self.txn.open_table(table)?.insert(key, value)?;
+        Ok(())
+    }
+
+    pub fn remove_lookup(&self, table: redb::TableDefinition<&str, u64>, key: &str) -> Result<(), StoreError> {
+        self.txn.open_table(table)?.remove(key)?;
+        Ok(())
+    }
+
+    pub fn multimap_insert(
+        &self,
+        table: redb::MultimapTableDefinition<&str, u64>,
+        key: &str,
+        value: u64,
+    ) -> Result<(), StoreError> {
+        self.txn.open_multimap_table(table)?.insert(key, value)?;
+        Ok(())
+    }
+
+    pub fn multimap_remove(
+        &self,
+        table: redb::MultimapTableDefinition<&str, u64>,
+        key: &str,
+        value: u64,
+    ) -> Result<(), StoreError> {
+        self.txn.open_multimap_table(table)?.remove(key, value)?;
+        Ok(())
+    }
+
+    /// Session keys of an account (u64 → &str multimap).
+    pub fn session_keys_of(&self, account_id: u64) -> Result<Vec<String>, StoreError> {
+        let table = self.txn.open_multimap_table(tables::SESSIONS_BY_ACCOUNT)?;
+        let mut keys = Vec::new();
+        for value in table.get(account_id)? {
+            keys.push(value?.value().to_string());
+        }
+        Ok(keys)
+    }
+
+    pub fn link_session(&self, account_id: u64, key: &str) -> Result<(), StoreError> {
+        self.txn.open_multimap_table(tables::SESSIONS_BY_ACCOUNT)?.insert(account_id, key)?;
+        Ok(())
+    }
+
+    pub fn unlink_session(&self, account_id: u64, key: &str) -> Result<(), StoreError> {
+        self.txn.open_multimap_table(tables::SESSIONS_BY_ACCOUNT)?.remove(account_id, key)?;
+        Ok(())
+    }
+
+    pub fn set_meta(&self, key: &str, value: u64) -> Result<(), StoreError> {
+        self.txn.open_table(tables::META)?.insert(key, value)?;
+        Ok(())
+    }
+
+    /// A new id, unique across every kind of record (so organisation keys never collide).
+    pub fn next_id(&self) -> Result<u64, StoreError> {
+        let next = self.meta(tables::NEXT_ID_KEY)?.unwrap_or(1);
+        self.set_meta(tables::NEXT_ID_KEY, next + 1)?;
+        Ok(next)
+    }
+
+    /// Iterates a `&str`-keyed JSON table, for sweeps (expired sessions).
+    pub fn keyed_entries<T: DeserializeOwned>(
+        &self,
+        table: redb::TableDefinition<&str, &[u8]>,
+    ) -> Result<Vec<(String, T)>, StoreError> {
+        let opened = self.txn.open_table(table)?;
+        let mut out = Vec::new();
+        for entry in opened.iter()? {
+            let (key, bytes) = entry?;
+            out.push((key.value().to_string(), decode(table.name(), key.value(), bytes.value())?));
+        }
+        Ok(out)
+    }
+}
+
+impl ReadTx {
+    /// Iterates a `&str`-keyed JSON table.
+    pub fn keyed_entries<T: DeserializeOwned>(
+        &self,
+        table: redb::TableDefinition<&str, &[u8]>,
+    ) -> Result<Vec<(String, T)>, StoreError> {
+        let opened = self.txn.open_table(table)?;
+        let mut out = Vec::new();
+        for entry in opened.iter()? {
+            let (key, bytes) = entry?;
+            out.push((key.value().to_string(), decode(table.name(), key.value(), bytes.value())?));
+        }
+        Ok(out)
+    }
+}
+
+fn encode<T: Serialize>(record: &T) -> Vec<u8> {
+    // Serialising plain structs of strings and numbers cannot fail; an empty object is the safe fallback.
+    serde_json::to_vec(record).unwrap_or_else(|_| b"{}".to_vec())
+}
+
+fn decode<T: DeserializeOwned>(table: &str, key: &str, bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|source| StoreError::Corrupt {
+        table: table.to_string(),
+        key: key.to_string(),
+        source,
+    })
+}
+
+/// The organisation key used by `ACCOUNTS_BY_ORG`.
+pub fn org_key(org: crate::domain::org::OrgRef) -> String {
+    use crate::domain::org::OrgRef;
+    match org {
+        OrgRef::City => "city".into(),
+        OrgRef::Department(id) => format!("department:{id}"),
+        OrgRef::School(id) => format!("school:{id}"),
+    }
+}

@@ -1,0 +1,87 @@
+//! 首页: for teachers, 我的教科研成果鉴定状态 (the steps 填报 → 学校审核 → 主管部门审核 → 专家评审 → 公布等级) and the
+//! latest 通知公告 / 资料下载; for admins and experts, their workbench.
+
+use maud::{Markup, html};
+use poem::{Response, handler};
+
+use crate::domain::account::Role;
+use crate::web::ctx::Signed;
+use crate::web::{errors, layout};
+
+/// The five steps of SPEC §4 with each one's state label.
+pub const STEPS: [&str; 5] = ["填报", "学校审核", "主管部门审核", "专家评审", "公布等级"];
+
+pub fn status_steps(current: usize, state: &str) -> Markup {
+    html! {
+        ol.steps aria-label="我的教科研成果鉴定状态" {
+            @for (index, step) in STEPS.iter().enumerate() {
+                li.current[index == current] .done[index < current] aria-current=[(index == current).then_some("step")] {
+                    span.step-name { (step) }
+                    @if index == current { span.step-state { (state) } }
+                }
+            }
+        }
+    }
+}
+
+#[handler]
+pub fn show(signed: Signed) -> Response {
+    let ctx = &signed.ctx;
+    let user = signed.user();
+    let body = match user.account.role {
+        Role::Teacher => teacher_home(),
+        role => match admin_home(&signed, role) {
+            Ok(markup) => markup,
+            Err(error) => return errors::page(ctx, &error),
+        },
+    };
+    ctx.finish(layout::page(ctx, "首页", "/", body))
+}
+
+fn teacher_home() -> Markup {
+    html! {
+        section.card {
+            h2 { "我的教科研成果鉴定状态" }
+            (status_steps(0, "未填报"))
+        }
+        div.columns {
+            section.card {
+                h2 { "通知公告" }
+                p.empty { "暂无通知公告" }
+            }
+            section.card {
+                h2 { "资料下载" }
+                p.empty { "暂无资料" }
+            }
+        }
+    }
+}
+
+fn admin_home(signed: &Signed, role: Role) -> Result<Markup, crate::service::ServiceError> {
+    let actor = signed.actor();
+    let (school, department) = signed.services().org_names(actor.org)?;
+    let org_line = match role {
+        Role::CityAdmin => signed.services().config.operator.clone(),
+        Role::DepartmentAdmin => department,
+        _ => format!("{school}（{department}）"),
+    };
+    Ok(html! {
+        section.card {
+            h1 { (role.label()) "工作台" }
+            p { "所属单位：" (org_line) }
+            ul.actions {
+                @match role {
+                    Role::SchoolAdmin => {
+                        li { a.button href="/admin/teachers" { "用户管理" } " 开通教师账号、维护基本信息、重置密码" }
+                    }
+                    Role::DepartmentAdmin | Role::CityAdmin => {
+                        li { a.button href="/admin/orgs" { "单位管理" } " 主管部门、学校及管理员账号" }
+                    }
+                    _ => {
+                        li { "评审任务将在鉴定项目进入专家评审阶段后显示。" }
+                    }
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,9 @@
+//! Black-box tests: every test starts the real binary with a temporary data directory and talks HTTP to it.
+//! One test binary (modules by area) keeps link time down.
+
+mod support;
+
+mod api;
+mod operation;
+mod scope;
+mod signing_in;

@@ -1,0 +1,219 @@
+//! Starts the real `zhiping` binary on a free port with a temporary data directory and talks HTTP to it.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use reqwest::blocking::{Client, Response};
+use reqwest::redirect::Policy;
+
+pub const ADMIN_PASSWORD: &str = "Admin2026x";
+pub const DEMO_ADMIN_PASSWORD: &str = "demo2026";
+
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub data: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+    /// Everything the server printed before it listened (logins, notices).
+    pub banner: Vec<String>,
+}
+
+/// Options for a test server.
+#[derive(Default, Clone)]
+pub struct Options {
+    pub demo: bool,
+    pub env: Vec<(String, String)>,
+    /// Reuse this data directory instead of a fresh temporary one.
+    pub data: Option<PathBuf>,
+}
+
+impl Options {
+    pub fn demo() -> Self {
+        Self { demo: true, ..Self::default() }
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+}
+
+pub fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_zhiping")
+}
+
+/// Spawns `zhiping serve`; returns the child and the lines it printed until it listened (or exited).
+pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Option<String>), String> {
+    let mut command = Command::new(binary());
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .env_remove("ZHIPING_CONFIG")
+        .env("ZHIPING_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        // Tests need many sign-ins; the cost parameters are exercised by the bench, not here.
+        .env("ZHIPING_ARGON2__MEMORY_KIB", "1024")
+        .env("ZHIPING_ARGON2__ITERATIONS", "1")
+        .env("ZHIPING_LOG_LEVEL", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if options.demo {
+        command.arg("--demo");
+    }
+    for (key, value) in &options.env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().map_err(|error| format!("spawn: {error}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let stderr = child.stderr.take().ok_or("no stderr")?;
+    let (sender, receiver) = mpsc::channel::<Option<String>>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if sender.send(Some(line)).is_err() {
+                break;
+            }
+        }
+        let _ = sender.send(None);
+    });
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            eprintln!("[server] {line}");
+        }
+    });
+    let mut banner = Vec::new();
+    loop {
+        match receiver.recv_timeout(Duration::from_secs(60)) {
+            Ok(Some(line)) => {
+                if let Some(url) = line.strip_prefix("zhiping listening on ") {
+                    let url = url.trim().to_string();
+                    // Keep draining stdout so the server never blocks on a full pipe.
+                    std::thread::spawn(move || while let Ok(Some(_)) = receiver.recv() {});
+                    return Ok((child, banner, Some(url)));
+                }
+                banner.push(line);
+            }
+            Ok(None) => {
+                let _ = child.wait();
+                return Ok((child, banner, None));
+            }
+            Err(_) => {
+                let _ = child.kill();
+                return Err("server did not start within 60 s".into());
+            }
+        }
+    }
+}
+
+impl Server {
+    pub fn start(options: Options) -> Self {
+        let (temp, data) = match &options.data {
+            Some(path) => (None, path.clone()),
+            None => {
+                let temp = tempfile::tempdir().expect("temp dir");
+                let path = temp.path().join("data");
+                (Some(temp), path)
+            }
+        };
+        let (child, banner, url) = spawn(&data, &options).expect("start server");
+        let base = url.unwrap_or_else(|| panic!("server exited before listening: {banner:?}"));
+        Server { child, base, data, _temp: temp, banner }
+    }
+
+    pub fn demo() -> Self {
+        Self::start(Options::demo())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    pub fn client(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("client")
+    }
+
+    /// The username printed for a demo login whose line contains `who`.
+    pub fn demo_username(&self, who: &str) -> String {
+        let line =
+            self.banner.iter().find(|line| line.contains(who)).unwrap_or_else(|| panic!("no demo login for {who}"));
+        let start = line.find("用户名：").expect("username label") + "用户名：".len();
+        line[start..].split_whitespace().next().expect("username").to_string()
+    }
+
+    /// Stops the server (SIGKILL) and waits for it.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The CSRF token in a page's first form.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).unwrap_or_else(|| panic!("no csrf field in page:\n{html}")) + marker.len();
+    html[start..].split('"').next().unwrap_or("").to_string()
+}
+
+pub fn text(response: Response) -> String {
+    response.text().expect("body")
+}
+
+pub fn location(response: &Response) -> String {
+    response.headers().get("location").and_then(|value| value.to_str().ok()).unwrap_or("").to_string()
+}
+
+/// Signs in through the login form; returns the response to the POST (a 303 on success).
+pub fn login(server: &Server, client: &Client, username: &str, password: &str) -> Response {
+    let page = text(client.get(server.url("/login")).send().expect("login page"));
+    let csrf = csrf_of(&page);
+    client
+        .post(server.url("/login"))
+        .form(&[("username", username), ("password", password), ("csrf", csrf.as_str())])
+        .send()
+        .expect("login post")
+}
+
+/// Signs in and asserts success; returns the client.
+pub fn signed_in(server: &Server, username: &str, password: &str) -> Client {
+    let client = server.client();
+    let response = login(server, &client, username, password);
+    assert_eq!(response.status().as_u16(), 303, "login of {username} failed: {}", text(response));
+    client
+}
+
+/// Signs in a default-password account and replaces the password with `new_password`.
+pub fn first_login(server: &Server, username: &str, new_password: &str) -> Client {
+    let client = signed_in(server, username, "00000000");
+    let page = text(client.get(server.url("/password")).send().expect("password page"));
+    let csrf = csrf_of(&page);
+    let response = client
+        .post(server.url("/password"))
+        .form(&[("current", "00000000"), ("new_password", new_password), ("confirm", new_password), ("csrf", &csrf)])
+        .send()
+        .expect("change password");
+    let body = text(response);
+    assert!(body.contains("密码修改成功"), "password change failed: {body}");
+    client
+}
+
+/// A valid ID number from 17 digits (GB 11643 check character).
+pub fn id_number(first17: &str) -> String {
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let checks = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
+    let sum: u32 = first17.bytes().zip(weights).map(|(digit, weight)| u32::from(digit - b'0') * weight).sum();
+    format!("{first17}{}", checks[(sum % 11) as usize])
+}
