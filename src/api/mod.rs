@@ -1,9 +1,14 @@
 //! The OpenAPI for integrators (SPEC §10) at `/api/v1`, documented at `/api/openapi.json` with Swagger UI at
 //! `/api/docs`. Handlers are adapters over the same service functions as the pages.
 
+pub mod admin_orgs;
+pub mod admin_projects;
+pub mod admin_teachers;
 pub mod auth;
 pub mod errors;
 pub mod models;
+pub mod models_admin;
+pub mod models_projects;
 
 use std::sync::Arc;
 
@@ -25,13 +30,21 @@ use crate::service::{ServiceError, Services};
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
 
 #[derive(Tags)]
-enum Tag {
+pub(crate) enum Tag {
     /// The signed-in account.
     Account,
     /// Departments and schools.
     Organisations,
     /// Teacher accounts.
     Teachers,
+    /// Admin accounts; disabling and enabling accounts.
+    Accounts,
+    /// Expert accounts.
+    Experts,
+    /// Appraisal projects and their catalogue.
+    Projects,
+    /// The hash-chained audit log.
+    Audit,
 }
 
 pub struct Api;
@@ -146,7 +159,8 @@ impl Api {
 
 /// `/api`: the v1 operations, the document and the Swagger UI.
 pub fn routes() -> impl Endpoint {
-    let service = OpenApiService::new(Api, "zhiping 职评 API", env!("CARGO_PKG_VERSION"))
+    let apis = (Api, admin_orgs::OrgApi, admin_teachers::TeacherApi, admin_projects::ProjectApi);
+    let service = OpenApiService::new(apis, "zhiping 职评 API", env!("CARGO_PKG_VERSION"))
         .description("中职、技工学校教师高级职务教科研成果鉴定平台的集成接口。认证：在管理控制台创建的 Bearer 令牌，或浏览器会话。错误统一为 JSON {code, message, fields}。")
         .server("/api/v1");
     let spec = service.spec_endpoint();

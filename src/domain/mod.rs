@@ -4,15 +4,20 @@
 pub mod account;
 pub mod audit;
 pub mod catalogue;
+pub mod catalogue_edit;
 pub mod field_errors;
 pub mod filing;
 pub mod formats;
 pub mod idcard;
 pub mod org;
 pub mod password;
+pub mod progress;
 pub mod project;
+pub mod project_rules;
 pub mod school_type;
 pub mod submission;
+pub mod teacher;
+pub mod teacher_import;
 
 pub use field_errors::{FieldError, FieldErrors};
 pub use school_type::SchoolType;

@@ -5,13 +5,24 @@ pub mod accounts;
 pub mod actor;
 pub mod api_tokens;
 pub mod audit;
+pub mod audit_view;
 pub mod auth;
 pub mod bootstrap;
+pub mod demo_scale;
 pub mod error;
+pub mod experts;
+pub mod exports;
 pub mod hasher;
+pub mod imports;
+pub mod org_admin;
 pub mod orgs;
+pub mod paging;
+pub mod progress;
+pub mod project_admin;
 pub mod projects;
 pub mod sessions;
+pub mod teacher_admin;
+pub mod teachers;
 pub mod throttle;
 
 use std::sync::Arc;
@@ -29,6 +40,7 @@ pub struct Services {
     pub hasher: hasher::PasswordHasher,
     pub sessions: sessions::SessionBook,
     pub throttle: throttle::LoginThrottle,
+    pub audit_checkpoint: audit_view::AuditCheckpoint,
 }
 
 impl Services {
@@ -38,6 +50,7 @@ impl Services {
             hasher: hasher::PasswordHasher::new(&config.argon2)?,
             sessions: sessions::SessionBook::new(&config.session),
             throttle: throttle::LoginThrottle::new(config.security.login_attempts_per_minute),
+            audit_checkpoint: audit_view::AuditCheckpoint::default(),
             store,
             config,
         })

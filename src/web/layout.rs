@@ -14,9 +14,30 @@ fn navigation(role: Role) -> Vec<NavItem> {
     match role {
         Role::Teacher => vec![("首页", "/")],
         Role::Expert => vec![("首页", "/")],
-        Role::SchoolAdmin => vec![("首页", "/"), ("用户管理", "/admin/teachers"), ("接口令牌", "/admin/tokens")],
-        Role::DepartmentAdmin => vec![("首页", "/"), ("学校管理", "/admin/orgs"), ("接口令牌", "/admin/tokens")],
-        Role::CityAdmin => vec![("首页", "/"), ("单位管理", "/admin/orgs"), ("接口令牌", "/admin/tokens")],
+        Role::SchoolAdmin => vec![
+            ("首页", "/"),
+            ("用户管理", "/admin/teachers"),
+            ("批量导入", "/admin/teachers/import"),
+            ("填报进度", "/admin/progress"),
+            ("接口令牌", "/admin/tokens"),
+        ],
+        Role::DepartmentAdmin => vec![
+            ("首页", "/"),
+            ("学校管理", "/admin/orgs"),
+            ("教师管理", "/admin/teachers"),
+            ("填报进度", "/admin/progress"),
+            ("接口令牌", "/admin/tokens"),
+        ],
+        Role::CityAdmin => vec![
+            ("首页", "/"),
+            ("单位管理", "/admin/orgs"),
+            ("教师管理", "/admin/teachers"),
+            ("专家管理", "/admin/experts"),
+            ("鉴定项目", "/admin/projects"),
+            ("填报进度", "/admin/progress"),
+            ("审计日志", "/admin/audit"),
+            ("接口令牌", "/admin/tokens"),
+        ],
     }
 }
 

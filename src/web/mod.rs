@@ -1,5 +1,5 @@
 //! The server-rendered pages (maud). Handlers are adapters: parse the form, call a service, render. Every route of
-//! the site is in `routes()`.
+//! the site is in `routes::PAGE_ROUTES`, from which `routes()` builds the router.
 
 pub mod assets;
 pub mod ctx;
@@ -7,22 +7,7 @@ pub mod errors;
 pub mod layout;
 pub mod pages;
 
-use poem::{Route, get, post};
+pub mod routes;
+pub mod widgets;
 
-use pages::{admin_orgs, admin_teachers, admin_tokens, browser, home, login, password};
-
-/// Every page route, in one list (the authorization matrix test walks it).
-pub fn routes() -> Route {
-    Route::new()
-        .at("/", get(home::show))
-        .at("/login", get(login::show).post(login::submit))
-        .at("/logout", post(login::logout))
-        .at("/password", get(password::show).post(password::submit))
-        .at("/browser", get(browser::show))
-        .at("/admin/orgs", get(admin_orgs::show).post(admin_orgs::submit))
-        .at("/admin/teachers", get(admin_teachers::show).post(admin_teachers::create))
-        .at("/admin/accounts/:id/reset-password", post(admin_teachers::reset_password))
-        .at("/admin/tokens", get(admin_tokens::show).post(admin_tokens::create))
-        .at("/admin/tokens/:id/revoke", post(admin_tokens::revoke))
-        .at("/assets/:name", get(assets::serve))
-}
+pub use routes::{Access, Body, PAGE_ROUTES, PageRoute, Scope, routes};
