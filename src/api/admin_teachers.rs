@@ -15,7 +15,9 @@ use super::errors::ApiError;
 use super::models::Done;
 use super::models_admin::*;
 use super::{ApiResult, Tag};
+use crate::domain::account::Role;
 use crate::domain::progress::Progress;
+use crate::service::accounts::NewTeacher;
 use crate::service::imports::ImportOptions;
 use crate::service::teacher_admin::TeacherEdit;
 use crate::service::teachers::TeacherQuery;
@@ -63,6 +65,42 @@ fn query_of(
 
 #[OpenApi]
 impl TeacherApi {
+    // `/teachers` and `/teachers/{id}` live here whole: poem-openapi keeps one API struct's entry per path.
+    /// Opens a teacher account (default password `00000000`).
+    #[oai(path = "/teachers", method = "post", tag = "Tag::Teachers")]
+    async fn create_teacher(
+        &self,
+        services: Data<&Arc<Services>>,
+        auth: Auth,
+        body: Json<super::models::TeacherIn>,
+    ) -> ApiResult<super::models::TeacherOut> {
+        let input = NewTeacher {
+            school_id: body.school_id,
+            id_number: body.id_number.clone(),
+            name: body.name.clone(),
+            education: body.education.clone(),
+            degree: body.degree.clone(),
+            birth: body.birth.clone(),
+        };
+        let account = services.create_teacher(auth.actor(), &input)?;
+        Ok(Json(super::models::TeacherOut::from(&account)))
+    }
+
+    /// One teacher account in the caller's scope.
+    #[oai(path = "/teachers/:id", method = "get", tag = "Tag::Teachers")]
+    async fn teacher(
+        &self,
+        services: Data<&Arc<Services>>,
+        auth: Auth,
+        id: Path<u64>,
+    ) -> ApiResult<super::models::TeacherOut> {
+        let account = services.get_account(auth.actor(), id.0)?;
+        if account.role != Role::Teacher {
+            return Err(ServiceError::NotFound("账号不存在").into());
+        }
+        Ok(Json(super::models::TeacherOut::from(&account)))
+    }
+
     /// Teachers of the caller's scope (one school with `school_id`), with school, project and progress.
     /// `q` is part of a name or a whole ID number; `progress` is `no_project`, `not_filed` or a submission state.
     #[oai(path = "/teachers", method = "get", tag = "Tag::Teachers")]

@@ -24,7 +24,6 @@ use models::*;
 
 use crate::domain::SchoolType;
 use crate::domain::account::Role;
-use crate::service::accounts::NewTeacher;
 use crate::service::{ServiceError, Services};
 
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -117,36 +116,6 @@ impl Api {
     ) -> ApiResult<Vec<TeacherOut>> {
         let list = services.list_accounts_of_school(auth.actor(), id.0, Role::Teacher)?;
         Ok(Json(list.iter().map(TeacherOut::from).collect()))
-    }
-
-    /// Opens a teacher account (default password `00000000`).
-    #[oai(path = "/teachers", method = "post", tag = "Tag::Teachers")]
-    async fn create_teacher(
-        &self,
-        services: Data<&Arc<Services>>,
-        auth: Auth,
-        body: Json<TeacherIn>,
-    ) -> ApiResult<TeacherOut> {
-        let input = NewTeacher {
-            school_id: body.school_id,
-            id_number: body.id_number.clone(),
-            name: body.name.clone(),
-            education: body.education.clone(),
-            degree: body.degree.clone(),
-            birth: body.birth.clone(),
-        };
-        let account = services.create_teacher(auth.actor(), &input)?;
-        Ok(Json(TeacherOut::from(&account)))
-    }
-
-    /// One teacher account in the caller's scope.
-    #[oai(path = "/teachers/:id", method = "get", tag = "Tag::Teachers")]
-    async fn teacher(&self, services: Data<&Arc<Services>>, auth: Auth, id: Path<u64>) -> ApiResult<TeacherOut> {
-        let account = services.get_account(auth.actor(), id.0)?;
-        if account.role != Role::Teacher {
-            return Err(ServiceError::NotFound("账号不存在").into());
-        }
-        Ok(Json(TeacherOut::from(&account)))
     }
 
     /// Resets an account's password to `00000000`, unfreezes it and ends its sessions.

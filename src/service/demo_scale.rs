@@ -1,7 +1,8 @@
-//! A city-scale data set for benchmarks (`serve --demo-scale city`, hidden): SPEC's season of 200 schools in 16
-//! departments, 20,000 teachers with valid ID numbers, 3,000 submissions spread over the workflow's states and a
-//! few dozen experts, on top of the ordinary demo. Also writes a teacher spreadsheet for the import benchmark.
-//! Generated deterministically, so two runs produce the same data.
+//! Generated data sets on top of the ordinary demo (`serve --demo-scale city|small`, hidden): `city` is SPEC's
+//! season — 200 schools in 16 departments, 20,000 teachers with valid ID numbers, 3,000 submissions spread over
+//! the workflow's states, 40 experts — for benchmarks (teacher lists, backups); `small` is the same shape in
+//! miniature for tests. Also writes a teacher spreadsheet for the import benchmark. Deterministic: two runs
+//! produce the same data.
 
 use chrono::{Duration, NaiveDate, Utc};
 
@@ -36,11 +37,35 @@ const DISTRICTS: [&str; 15] = [
 ];
 const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘";
 const GIVEN: &str = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉宁斌琳昇彬珺堃喆";
-pub const SCHOOLS: usize = 200;
-pub const TEACHERS_PER_SCHOOL: usize = 100;
-pub const SUBMISSIONS: usize = 3_000;
+/// How big a generated data set is.
+#[derive(Debug, Clone, Copy)]
+pub struct Scale {
+    /// Schools in all, the demo's four included.
+    pub schools: usize,
+    pub teachers_per_school: usize,
+    pub submissions: usize,
+    /// New departments (districts) the new schools are spread over.
+    pub districts: usize,
+    pub experts: usize,
+}
 
-/// What `load_city_scale` made.
+impl Scale {
+    /// SPEC's city season: 200 schools, 20,000 teachers, 3,000 submissions.
+    pub const CITY: Scale =
+        Scale { schools: 200, teachers_per_school: 100, submissions: 3_000, districts: 15, experts: 40 };
+    /// A small set with every submission state, for tests.
+    pub const SMALL: Scale = Scale { schools: 10, teachers_per_school: 10, submissions: 40, districts: 2, experts: 4 };
+
+    pub fn named(name: &str) -> Option<Scale> {
+        match name {
+            "city" => Some(Scale::CITY),
+            "small" => Some(Scale::SMALL),
+            _ => None,
+        }
+    }
+}
+
+/// What `load_scale` made.
 #[derive(Debug, Default)]
 pub struct ScaleReport {
     pub schools: usize,
@@ -119,8 +144,8 @@ fn state_of(k: usize) -> SubmissionState {
 }
 
 impl Services {
-    /// Loads the city-scale set once (after `load_demo`); a second call finds it and does nothing.
-    pub async fn load_city_scale(&self) -> ServiceResult<ScaleReport> {
+    /// Loads a generated set once (after `load_demo`); a second call finds it and does nothing.
+    pub async fn load_scale(&self, scale: Scale) -> ServiceResult<ScaleReport> {
         self.load_demo().await?;
         let first_department = format!("上海市{}教育局", DISTRICTS[0]);
         if self.store.read()?.all::<Department>()?.iter().any(|department| department.name == first_department) {
@@ -137,9 +162,10 @@ impl Services {
         let mut report = ScaleReport::default();
         let mut person_number = 0;
         let existing_schools = self.store.read()?.all::<School>()?;
-        let new_schools = SCHOOLS.saturating_sub(existing_schools.len());
+        let new_schools = scale.schools.saturating_sub(existing_schools.len());
+        let districts = scale.districts.clamp(1, DISTRICTS.len());
         // One transaction per department keeps each commit moderate.
-        for (district_index, district) in DISTRICTS.iter().enumerate() {
+        for (district_index, district) in DISTRICTS.iter().take(districts).enumerate() {
             self.store.write(|tx| {
                 let department = Department {
                     id: tx.next_id()?,
@@ -148,7 +174,7 @@ impl Services {
                     created_at: Utc::now(),
                 };
                 tx.put(&department)?;
-                let count = new_schools / DISTRICTS.len() + usize::from(district_index < new_schools % DISTRICTS.len());
+                let count = new_schools / districts + usize::from(district_index < new_schools % districts);
                 for index in 0..count {
                     let school_type = SchoolType::ALL[(district_index + index) % 4];
                     let suffix = match school_type {
@@ -173,7 +199,15 @@ impl Services {
                     admin.must_change_password = false;
                     insert_account(tx, admin)?;
                     report.schools += 1;
-                    self.fill_school(tx, &school, &project, TEACHERS_PER_SCHOOL, &mut person_number, &mut report)?;
+                    self.fill_school(
+                        tx,
+                        &school,
+                        &project,
+                        &scale,
+                        scale.teachers_per_school,
+                        &mut person_number,
+                        &mut report,
+                    )?;
                 }
                 if district_index == 0 {
                     for school in &existing_schools {
@@ -181,8 +215,8 @@ impl Services {
                         for id in tx.multimap_values(tables::ACCOUNTS_BY_ORG, &org_key(OrgRef::School(school.id)))? {
                             have += usize::from(tx.get::<Account>(id)?.is_some_and(|a| a.role == Role::Teacher));
                         }
-                        let wanted = TEACHERS_PER_SCHOOL.saturating_sub(have);
-                        self.fill_school(tx, school, &project, wanted, &mut person_number, &mut report)?;
+                        let wanted = scale.teachers_per_school.saturating_sub(have);
+                        self.fill_school(tx, school, &project, &scale, wanted, &mut person_number, &mut report)?;
                     }
                 }
                 Ok::<_, ServiceError>(())
@@ -190,7 +224,7 @@ impl Services {
         }
         self.store.write(|tx| {
             let schools = tx.all::<School>()?;
-            for index in 0..40 {
+            for index in 0..scale.experts {
                 let school = &schools[index * 5 % schools.len()];
                 let mut expert = person(person_number, Role::Expert, OrgRef::School(school.id));
                 person_number += 1;
@@ -208,16 +242,18 @@ impl Services {
     }
 
     /// Adds `count` teachers to `school`, all in `project`, the first few with submissions.
+    #[allow(clippy::too_many_arguments)]
     fn fill_school(
         &self,
         tx: &WriteTx,
         school: &School,
         project: &Project,
+        scale: &Scale,
         count: usize,
         person_number: &mut usize,
         report: &mut ScaleReport,
     ) -> ServiceResult<()> {
-        let submissions_here = SUBMISSIONS / SCHOOLS;
+        let submissions_here = scale.submissions / scale.schools.max(1);
         for index in 0..count {
             let n = *person_number;
             *person_number += 1;
@@ -310,7 +346,7 @@ pub fn bench_workbook(rows: usize, school: &str) -> Result<Vec<u8>, rust_xlsxwri
     {
         sheet.write_string(0, column as u16, *title)?;
     }
-    let offset = SCHOOLS * TEACHERS_PER_SCHOOL + 1000;
+    let offset = Scale::CITY.schools * Scale::CITY.teachers_per_school + 1000;
     for row in 0..rows {
         let n = offset + row;
         let line = row as u32 + 1;

@@ -28,6 +28,10 @@ use crate::domain::org::{OrgRef, School};
 use crate::domain::teacher_import::{Columns, check_row};
 use crate::store::{Reader, WriteTx, tables};
 
+/// After the cap, up to this much more of the request is read and thrown away, so a client that overshot a
+/// little receives the 413 instead of a reset connection; nothing of it is stored.
+const DRAIN_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Staged files older than this are removed when the next upload arrives.
 const STAGED_LIFETIME: Duration = Duration::from_secs(3600);
 
@@ -148,6 +152,7 @@ impl Services {
                 }
                 size += read as u64;
                 if size > limit {
+                    drain(&mut reader, &mut buffer, limit.min(DRAIN_BYTES)).await;
                     return Err(ServiceError::PayloadTooLarge(format!(
                         "文件超过 {} MiB 的上限，请分批导入",
                         self.config.uploads.import_mib
@@ -184,7 +189,11 @@ impl Services {
 
     /// The actor's staged file of `token` (for the page's 确认导入 step).
     pub fn staged_import(&self, actor: &Actor, token: &str) -> ServiceResult<StagedImport> {
-        let expired = || ServiceError::NotFound("导入文件已过期，请重新上传");
+        if !actor.role.is_admin() {
+            return Err(ServiceError::Forbidden("只有管理员可以导入教师"));
+        }
+        // Another admin's token simply does not exist for this one: staged files are named by their uploader.
+        let expired = || ServiceError::field("file", "导入文件已过期，请重新上传");
         if token.len() != 32 || !token.bytes().all(|byte| byte.is_ascii_hexdigit()) {
             return Err(expired());
         }
@@ -417,6 +426,17 @@ fn apply(tx: &WriteTx, actor: &Actor, changes: Vec<Change>) -> ServiceResult<()>
         }
     }
     Ok(())
+}
+
+/// Reads and discards up to `at_most` bytes of what is left of an upload.
+async fn drain<R: AsyncRead + Unpin>(reader: &mut R, buffer: &mut [u8], at_most: u64) {
+    let mut drained = 0u64;
+    while drained < at_most {
+        match reader.read(buffer).await {
+            Ok(0) | Err(_) => break,
+            Ok(read) => drained += read as u64,
+        }
+    }
 }
 
 fn io_error(error: impl std::fmt::Display) -> ServiceError {

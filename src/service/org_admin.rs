@@ -31,10 +31,6 @@ pub struct SchoolChange {
 
 impl Services {
     pub fn update_department(&self, actor: &Actor, id: u64, change: &DepartmentChange) -> ServiceResult<Department> {
-        let name = match &change.name {
-            Some(name) => Some(check_org_name(name).map_err(|message| ServiceError::field("name", message))?),
-            None => None,
-        };
         self.store.write(|tx| {
             let mut department = tx.get::<Department>(id)?.ok_or(ServiceError::NotFound("主管部门不存在"))?;
             if !actor.manages_department(id) && actor.department_id != Some(id) {
@@ -43,6 +39,10 @@ impl Services {
             if !actor.is(Role::CityAdmin) {
                 return Err(ServiceError::Forbidden("只有市级管理员可以修改主管部门"));
             }
+            let name = match &change.name {
+                Some(name) => Some(check_org_name(name).map_err(|message| ServiceError::field("name", message))?),
+                None => None,
+            };
             let mut changes = Vec::new();
             if let Some(name) = name
                 && name != department.name
@@ -77,10 +77,6 @@ impl Services {
     /// Renames a school, changes its type, disables or enables it (city admin). A new type must still be served
     /// by every project its teachers are in, so no teacher is left in a project that does not serve its school.
     pub fn update_school(&self, actor: &Actor, id: u64, change: &SchoolChange) -> ServiceResult<School> {
-        let name = match &change.name {
-            Some(name) => Some(check_org_name(name).map_err(|message| ServiceError::field("name", message))?),
-            None => None,
-        };
         self.store.write(|tx| {
             let mut school = tx.get::<School>(id)?.ok_or(ServiceError::NotFound("学校不存在"))?;
             if !actor.manages_school(&school) && actor.org != OrgRef::School(id) {
@@ -89,6 +85,10 @@ impl Services {
             if !actor.is(Role::CityAdmin) {
                 return Err(ServiceError::Forbidden("只有市级管理员可以修改学校"));
             }
+            let name = match &change.name {
+                Some(name) => Some(check_org_name(name).map_err(|message| ServiceError::field("name", message))?),
+                None => None,
+            };
             let mut changes = Vec::new();
             if let Some(name) = name
                 && name != school.name

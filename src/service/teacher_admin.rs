@@ -119,9 +119,6 @@ impl Services {
         reason: &str,
     ) -> ServiceResult<Account> {
         let reason = reason.trim();
-        if reason.chars().count() > 200 {
-            return Err(ServiceError::field("reason", "备注至多200个字符"));
-        }
         self.store.write(|tx| {
             let mut teacher = tx.get::<Account>(teacher_id)?.ok_or(ServiceError::NotFound("账号不存在"))?;
             if teacher.role != Role::Teacher || !actor.sees_account(&teacher, tx)? {
@@ -129,6 +126,9 @@ impl Services {
             }
             if !matches!(actor.role, Role::CityAdmin | Role::DepartmentAdmin) {
                 return Err(ServiceError::Forbidden("更换单位请联系主管部门管理员"));
+            }
+            if reason.chars().count() > 200 {
+                return Err(ServiceError::field("reason", "备注至多200个字符"));
             }
             let from_id = teacher.school_id().ok_or(ServiceError::NotFound("账号不存在"))?;
             let from = tx.get::<School>(from_id)?.ok_or(ServiceError::NotFound("学校不存在"))?;

@@ -120,10 +120,10 @@ pub const PAGE_ROUTES: &[PageRoute] = &[
     post("/admin/accounts/:id/disable", Roles(ADMINS), Scope::Account, || admin_teacher::disable.boxed()),
     post("/admin/accounts/:id/enable", Roles(ADMINS), Scope::Account, || admin_teacher::enable.boxed()),
     // 用户管理: teachers.
-    get("/admin/teachers", Roles(ADMINS), Scope::School, || admin_teachers::show.boxed()),
+    get("/admin/teachers", Roles(ADMINS), Scope::None, || admin_teachers::show.boxed()),
     post("/admin/teachers", Roles(ADMINS), Scope::None, || admin_teachers::create.boxed()),
     post("/admin/teachers/project", Roles(ADMINS), Scope::None, || admin_teachers::bulk_project.boxed()),
-    get("/admin/teachers/export.xlsx", Roles(ADMINS), Scope::School, || admin_teachers::export_xlsx.boxed()),
+    get("/admin/teachers/export.xlsx", Roles(ADMINS), Scope::None, || admin_teachers::export_xlsx.boxed()),
     get("/admin/teachers/import", Roles(ADMINS), Scope::None, || admin_import::show.boxed()),
     upload("/admin/teachers/import", Roles(ADMINS), Scope::None, || admin_import::preview.boxed()),
     post("/admin/teachers/import/confirm", Roles(ADMINS), Scope::None, || admin_import::confirm.boxed()),

@@ -3,7 +3,14 @@
 
 mod support;
 
+mod admin_city;
+mod admin_department;
+mod admin_import;
+mod admin_projects;
+mod admin_school;
+mod admin_support;
 mod api;
+mod authz_matrix;
 mod operation;
 mod scope;
 mod signing_in;

@@ -50,17 +50,12 @@ pub fn sniff(path: &Path) -> std::io::Result<Option<SheetKind>> {
         return Ok(None);
     }
     // Text: no control bytes other than tab, CR and LF, and readable as UTF-8 or GBK. The sample may end inside
-    // a multi-byte character, so the last few bytes are not held against it.
+    // a multi-byte character, so up to three trailing bytes are not held against it.
     let controls = head.iter().any(|byte| *byte < 0x20 && !matches!(byte, b'\t' | b'\r' | b'\n'));
-    let cut = head.len().saturating_sub(4);
-    let utf8 = match std::str::from_utf8(&head) {
-        Ok(_) => true,
-        Err(error) => error.valid_up_to() >= cut,
-    };
-    let gbk = {
-        let (_, _, errors) = encoding_rs::GB18030.decode(&head[..cut.max(1).min(head.len())]);
-        !errors
-    };
+    let readable =
+        |decodes: &dyn Fn(&[u8]) -> bool| (0..4.min(head.len())).any(|trim| decodes(&head[..head.len() - trim]));
+    let utf8 = readable(&|bytes| std::str::from_utf8(bytes).is_ok());
+    let gbk = readable(&|bytes| !encoding_rs::GB18030.decode_without_bom_handling(bytes).1);
     Ok((!controls && (utf8 || gbk)).then_some(SheetKind::Csv))
 }
 
@@ -194,6 +189,17 @@ mod tests {
             assert_eq!(rows.len(), 2);
             assert_eq!(rows[1].line, 2);
             assert_eq!(rows[1].cells[1], "刁彬彬");
+        }
+    }
+
+    #[test]
+    fn gbk_text_of_any_length_is_text() {
+        // A sample cut inside a two-byte character must still count as text (regression: odd lengths failed).
+        for name in ["刁", "刁彬", "刁彬彬", "欧阳明月", "a刁彬彬"] {
+            let text = format!("身份证号,姓名\n310109198012283011,{name}");
+            let (bytes, _, _) = encoding_rs::GBK.encode(&text);
+            let file = temp_with(&bytes);
+            assert_eq!(sniff(file.path()).expect("sniff"), Some(SheetKind::Csv), "{name}");
         }
     }
 

@@ -273,7 +273,7 @@ pub async fn confirm(signed: Signed, Form(form): Form<ConfirmForm>) -> Response 
     }
     let staged = match signed.services().staged_import(signed.actor(), &form.token) {
         Ok(staged) => staged,
-        Err(error) => return errors::page(&signed.ctx, &error),
+        Err(error) => return failed_upload(&signed, form.school_id, !form.strict.is_empty(), error),
     };
     let options = ImportOptions { default_school_id: form.school_id, dry_run: false, strict: !form.strict.is_empty() };
     let result = run_import(signed.ctx.services.clone(), signed.actor().clone(), staged.clone(), options).await;

@@ -243,6 +243,9 @@ pub fn update_department(signed: Signed, Path(id): Path<u64>, Form(form): Form<O
     if let Err(error) = signed.ctx.check_csrf(&form.csrf) {
         return error.into_response();
     }
+    if let Err(error) = department_in_scope(&signed, id) {
+        return errors::page(&signed.ctx, &error);
+    }
     let services = signed.services();
     let actor = signed.actor();
     let result = match form.action.as_str() {
@@ -304,6 +307,16 @@ fn school_failed(signed: &Signed, id: u64, error: ServiceError) -> Response {
 pub fn update_school(signed: Signed, Path(id): Path<u64>, Form(form): Form<OrgEditForm>) -> Response {
     if let Err(error) = signed.ctx.check_csrf(&form.csrf) {
         return error.into_response();
+    }
+    let allowed = school_in_scope(&signed, id).and_then(|_| {
+        if signed.actor().is(Role::CityAdmin) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden("只有市级管理员可以修改学校"))
+        }
+    });
+    if let Err(error) = allowed {
+        return errors::page(&signed.ctx, &error);
     }
     let change = match form.action.as_str() {
         "update" => match SchoolType::from_code(&form.school_type) {

@@ -214,8 +214,13 @@ fn render(
         (layout::breadcrumb(&["用户管理", &title]))
         @if let Some(text) = notice { (layout::notice("success", text)) }
         @if !errors_of.is_empty() && errors_of.get("ids").is_none() { (layout::notice("error", "提交的信息有误，请检查标红的内容。")) }
+        @if let Some(message) = errors_of.get("school_id") { (layout::notice("error", message)) }
         @if let Some(school) = &school {
-            @if !school.disabled { (create_card(&csrf, school, form, errors_of)) }
+            @if school.disabled {
+                (layout::notice("warn", "该学校已停用：不能开通账号、导入或调入教师。"))
+            } @else {
+                (create_card(&csrf, school, form, errors_of))
+            }
         }
         section.card {
             h2 { "教师列表" span.count { "共" (paged.total) "人" } }
@@ -264,7 +269,7 @@ fn render(
                                 td { (profile.education) }
                                 td { (profile.degree) }
                                 td { (profile.birth_date.map(|d| d.format("%Y年%m月").to_string()).unwrap_or_default()) }
-                                td { (row.project_name.clone().unwrap_or_else(|| "未选择".into())) }
+                                td.wrap { (row.project_name.clone().unwrap_or_else(|| "未选择".into())) }
                                 td { span class=(format!("badge progress-{}", row.progress.code())) { (row.progress.label()) } }
                                 td {
                                     @if teacher.disabled { span.badge.danger { "已停用" } }
