@@ -205,3 +205,6 @@ fn move_submissions(tx: &WriteTx, teacher_id: u64, to: &School) -> ServiceResult
     }
     Ok(moved)
 }
+
+#[cfg(test)]
+mod tests;

@@ -12,13 +12,14 @@ use std::collections::{BTreeSet, HashMap};
 use reqwest::blocking::{Client, Response};
 use serde_json::{Value, json};
 use zhiping::domain::account::Role;
-use zhiping::web::{Access, Body, PAGE_ROUTES, Scope};
+use zhiping::web::{Body, PAGE_ROUTES, Scope};
 
 use crate::admin_support::*;
+use crate::authz_rules::{API_RULES, Payload};
 use crate::support::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Who {
+pub enum Who {
     Anonymous,
     City,
     Department,
@@ -44,23 +45,23 @@ impl Who {
 
 /// The world the matrix runs in: the demo plus a foreign department, victims to act on, and a signed-in client
 /// (and, for admins, an API token) per role.
-struct World {
-    server: Server,
-    clients: HashMap<Who, (Client, String)>,
-    credentials: HashMap<Who, (String, String)>,
-    tokens: HashMap<Who, String>,
-    victim_tokens: HashMap<Who, u64>,
-    hongkou: u64,
-    pudong_department: u64,
-    nanhu: u64,
-    beihong: u64,
-    pudong_school: u64,
-    victim_nanhu: u64,
-    victim_beihong: u64,
-    victim_pudong: u64,
-    expert: u64,
-    project: Value,
-    project_id: u64,
+pub struct World {
+    pub server: Server,
+    pub clients: HashMap<Who, (Client, String)>,
+    pub credentials: HashMap<Who, (String, String)>,
+    pub tokens: HashMap<Who, String>,
+    pub victim_tokens: HashMap<Who, u64>,
+    pub hongkou: u64,
+    pub pudong_department: u64,
+    pub nanhu: u64,
+    pub beihong: u64,
+    pub pudong_school: u64,
+    pub victim_nanhu: u64,
+    pub victim_beihong: u64,
+    pub victim_pudong: u64,
+    pub expert: u64,
+    pub project: Value,
+    pub project_id: u64,
 }
 
 fn setup() -> World {
@@ -181,7 +182,7 @@ impl World {
     }
 
     /// The school a teacher target is in (a move to its own school changes nothing).
-    fn school_of_teacher(&self, teacher: &str) -> u64 {
+    pub fn school_of_teacher(&self, teacher: &str) -> u64 {
         match teacher.parse::<u64>() {
             Ok(id) if id == self.victim_beihong => self.beihong,
             Ok(id) if id == self.victim_pudong => self.pudong_school,
@@ -268,218 +269,6 @@ fn every_page_route_for_every_role_in_own_and_foreign_scope() {
     assert!(checked > 300, "the matrix ran {checked} requests");
     assert!(failures.is_empty(), "{} of {checked} page checks failed:\n{}", failures.len(), failures.join("\n"));
 }
-
-/// What an API rule sends.
-enum Payload {
-    Empty,
-    Json(Value),
-    Bytes(Vec<u8>),
-}
-
-/// One operation of the OpenAPI document and who may call it.
-struct Rule {
-    method: &'static str,
-    /// The document's path (`{id}` for the record).
-    path: &'static str,
-    access: Access,
-    scope: Scope,
-    body: fn(&World, usize, &str) -> Payload,
-}
-
-const SIGNED: Access = Access::Signed;
-const ADMINS: Access = Access::Roles(&[Role::CityAdmin, Role::DepartmentAdmin, Role::SchoolAdmin]);
-const UPPER: Access = Access::Roles(&[Role::CityAdmin, Role::DepartmentAdmin]);
-const CITY: Access = Access::Roles(&[Role::CityAdmin]);
-
-fn none(_: &World, _: usize, _: &str) -> Payload {
-    Payload::Empty
-}
-
-fn settings(world: &World) -> Value {
-    let mut body = world.project.clone();
-    body.as_object_mut().expect("project").remove("catalogue");
-    body
-}
-
-const API_RULES: &[Rule] = &[
-    Rule { method: "get", path: "/me", access: SIGNED, scope: Scope::None, body: none },
-    Rule { method: "get", path: "/departments", access: SIGNED, scope: Scope::None, body: none },
-    Rule {
-        method: "post",
-        path: "/departments",
-        access: CITY,
-        scope: Scope::None,
-        body: |_, n, _| Payload::Json(json!({"name": format!("矩阵部门{n}")})),
-    },
-    Rule { method: "get", path: "/departments/{id}", access: SIGNED, scope: Scope::Department, body: none },
-    Rule {
-        method: "put",
-        path: "/departments/{id}",
-        access: CITY,
-        scope: Scope::Department,
-        body: |_, _, _| Payload::Json(json!({})),
-    },
-    Rule { method: "get", path: "/departments/{id}/progress", access: ADMINS, scope: Scope::Department, body: none },
-    Rule { method: "get", path: "/schools", access: SIGNED, scope: Scope::None, body: none },
-    Rule {
-        method: "post",
-        path: "/schools",
-        access: CITY,
-        scope: Scope::None,
-        body: |w, n, _| {
-            Payload::Json(json!({"name": format!("矩阵学校{n}"), "department_id": w.hongkou, "school_type": "zhigao"}))
-        },
-    },
-    Rule { method: "get", path: "/schools/{id}", access: SIGNED, scope: Scope::School, body: none },
-    Rule {
-        method: "put",
-        path: "/schools/{id}",
-        access: CITY,
-        scope: Scope::School,
-        body: |_, _, _| Payload::Json(json!({})),
-    },
-    Rule { method: "get", path: "/schools/{id}/progress", access: ADMINS, scope: Scope::School, body: none },
-    Rule { method: "get", path: "/schools/{id}/teachers", access: ADMINS, scope: Scope::School, body: none },
-    Rule { method: "get", path: "/admins", access: UPPER, scope: Scope::School, body: none },
-    Rule {
-        method: "post",
-        path: "/admins",
-        access: UPPER,
-        scope: Scope::None,
-        body: |w, n, _| {
-            Payload::Json(
-                json!({"role": "school_admin", "org_id": w.nanhu, "username": format!("matrix{n}"), "name": "矩阵管理员"}),
-            )
-        },
-    },
-    Rule { method: "post", path: "/accounts/{id}/reset-password", access: ADMINS, scope: Scope::Account, body: none },
-    Rule { method: "post", path: "/accounts/{id}/disable", access: ADMINS, scope: Scope::Account, body: none },
-    Rule { method: "post", path: "/accounts/{id}/enable", access: ADMINS, scope: Scope::Account, body: none },
-    Rule { method: "get", path: "/experts", access: CITY, scope: Scope::None, body: none },
-    Rule {
-        method: "post",
-        path: "/experts",
-        access: CITY,
-        scope: Scope::None,
-        body: |w, n, _| {
-            Payload::Json(
-                json!({"id_number": id_number(&format!("31010119700101{:03}", n % 1000)), "name": "矩阵专家", "org_kind": "school", "org_id": w.nanhu, "subjects": ["语文"]}),
-            )
-        },
-    },
-    Rule { method: "get", path: "/experts/{id}", access: CITY, scope: Scope::Expert, body: none },
-    Rule {
-        method: "put",
-        path: "/experts/{id}",
-        access: CITY,
-        scope: Scope::Expert,
-        body: |w, _, _| {
-            Payload::Json(json!({"name": "孙明", "org_kind": "school", "org_id": w.nanhu, "subjects": ["语文"]}))
-        },
-    },
-    Rule { method: "get", path: "/audit", access: CITY, scope: Scope::None, body: none },
-    Rule { method: "get", path: "/tokens", access: ADMINS, scope: Scope::None, body: none },
-    Rule { method: "post", path: "/tokens/{id}/revoke", access: ADMINS, scope: Scope::Token, body: none },
-    Rule { method: "get", path: "/teachers", access: ADMINS, scope: Scope::None, body: none },
-    Rule {
-        method: "post",
-        path: "/teachers",
-        access: ADMINS,
-        scope: Scope::None,
-        body: |w, n, _| {
-            Payload::Json(
-                json!({"school_id": w.nanhu, "id_number": id_number(&format!("31010119800101{:03}", n % 1000)), "name": "矩阵教师", "education": "本科", "degree": "学士"}),
-            )
-        },
-    },
-    Rule { method: "get", path: "/teachers/{id}", access: ADMINS, scope: Scope::Teacher, body: none },
-    Rule {
-        method: "put",
-        path: "/teachers/{id}",
-        access: ADMINS,
-        scope: Scope::Teacher,
-        body: |_, _, _| Payload::Json(json!({"name": "矩阵受测", "education": "本科", "degree": "学士"})),
-    },
-    Rule { method: "get", path: "/teachers/{id}/detail", access: ADMINS, scope: Scope::Teacher, body: none },
-    Rule { method: "post", path: "/teachers/{id}/reset-password", access: ADMINS, scope: Scope::Teacher, body: none },
-    Rule {
-        method: "post",
-        path: "/teachers/{id}/project",
-        access: ADMINS,
-        scope: Scope::Teacher,
-        body: |_, _, _| Payload::Json(json!({"project_id": null})),
-    },
-    Rule {
-        method: "post",
-        path: "/teachers/project",
-        access: ADMINS,
-        scope: Scope::None,
-        body: |w, _, _| Payload::Json(json!({"teacher_ids": [w.victim_nanhu], "project_id": null})),
-    },
-    Rule {
-        method: "post",
-        path: "/teachers/{id}/move",
-        access: UPPER,
-        scope: Scope::Teacher,
-        body: |w, _, target| Payload::Json(json!({"school_id": w.school_of_teacher(target)})),
-    },
-    Rule { method: "post", path: "/teachers/{id}/disable", access: ADMINS, scope: Scope::Teacher, body: none },
-    Rule { method: "post", path: "/teachers/{id}/enable", access: ADMINS, scope: Scope::Teacher, body: none },
-    Rule {
-        method: "post",
-        path: "/teachers/import",
-        access: ADMINS,
-        scope: Scope::None,
-        body: |_, n, _| {
-            Payload::Bytes(
-                format!(
-                    "身份证号,姓名,最高学历,最高学位\n{},矩阵导入,本科,学士\n",
-                    id_number(&format!("31010119900101{:03}", n % 1000))
-                )
-                .into_bytes(),
-            )
-        },
-    },
-    Rule { method: "get", path: "/teachers/template", access: ADMINS, scope: Scope::None, body: none },
-    Rule { method: "get", path: "/teachers/export", access: ADMINS, scope: Scope::None, body: none },
-    Rule { method: "get", path: "/progress/export", access: ADMINS, scope: Scope::None, body: none },
-    Rule { method: "get", path: "/projects", access: SIGNED, scope: Scope::None, body: none },
-    Rule {
-        method: "post",
-        path: "/projects",
-        access: CITY,
-        scope: Scope::None,
-        body: |_, n, _| {
-            let start = chrono::Utc::now();
-            Payload::Json(
-                json!({"name": format!("矩阵项目{n}"), "year": 2030, "filing_start": start, "filing_end": start + chrono::Duration::days(10)}),
-            )
-        },
-    },
-    Rule { method: "get", path: "/projects/{id}", access: SIGNED, scope: Scope::Project, body: none },
-    Rule {
-        method: "put",
-        path: "/projects/{id}",
-        access: CITY,
-        scope: Scope::Project,
-        body: |w, _, _| Payload::Json(settings(w)),
-    },
-    Rule {
-        method: "put",
-        path: "/projects/{id}/catalogue",
-        access: CITY,
-        scope: Scope::Project,
-        body: |w, _, _| Payload::Json(w.project["catalogue"].clone()),
-    },
-    Rule {
-        method: "post",
-        path: "/projects/{id}/copy",
-        access: CITY,
-        scope: Scope::Project,
-        body: |_, n, _| Payload::Json(json!({"year": 2031 + (n % 60) as i64, "name": format!("矩阵复制{n}")})),
-    },
-    Rule { method: "get", path: "/projects/{id}/usage", access: CITY, scope: Scope::Project, body: none },
-];
 
 /// Every (method, path) of the OpenAPI document.
 fn document_operations(server: &Server) -> BTreeSet<(String, String)> {

@@ -11,6 +11,7 @@ mod admin_school;
 mod admin_support;
 mod api;
 mod authz_matrix;
+mod authz_rules;
 mod operation;
 mod scope;
 mod signing_in;
