@@ -224,11 +224,11 @@ impl Services {
         }
         self.store.write(|tx| {
             let schools = tx.all::<School>()?;
-            for index in 0..scale.experts {
+            for index in 0..scale.experts.min(schools.len() * 10) {
                 let school = &schools[index * 5 % schools.len()];
                 let mut expert = person(person_number, Role::Expert, OrgRef::School(school.id));
                 person_number += 1;
-                expert.expert_subjects = vec![project.subjects[index % project.subjects.len()].clone()];
+                expert.expert_subjects = vec![subject_of(&project, index)];
                 insert_account(tx, expert)?;
             }
             let detail = format!(
@@ -275,6 +275,14 @@ impl Services {
     }
 }
 
+/// The n-th of the project's subjects (a project always has one; 语文 stands in if an edit ever removed them all).
+fn subject_of(project: &Project, n: usize) -> String {
+    match project.subjects.len() {
+        0 => "语文".into(),
+        len => project.subjects[n % len].clone(),
+    }
+}
+
 fn add_submission(tx: &WriteTx, project: &Project, school: &School, teacher: &Account, k: usize) -> ServiceResult<()> {
     let state = state_of(k);
     let now = Utc::now();
@@ -286,7 +294,7 @@ fn add_submission(tx: &WriteTx, project: &Project, school: &School, teacher: &Ac
         major_college: "无".into(),
         major_bachelor: "机械工程".into(),
         major_graduate: "无".into(),
-        applied_subject: project.subjects[k % project.subjects.len()].clone(),
+        applied_subject: subject_of(project, k),
         teaching_subject: "机械基础".into(),
         achievements: vec![Achievement {
             title: format!("中职课程教学改革研究（{}）", k + 1),

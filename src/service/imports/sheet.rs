@@ -59,11 +59,16 @@ pub fn sniff(path: &Path) -> std::io::Result<Option<SheetKind>> {
     Ok((!controls && (utf8 || gbk)).then_some(SheetKind::Csv))
 }
 
-/// Every non-empty row of the first sheet, with spreadsheet line numbers.
+/// Every non-empty row of the first sheet, with spreadsheet line numbers. The parsers read untrusted bytes: a
+/// panic inside one is contained and reported as an unreadable file.
 pub fn read_rows(path: &Path, kind: SheetKind) -> Result<Vec<SheetRow>, SheetError> {
-    let rows = match kind {
-        SheetKind::Xlsx => read_xlsx(path)?,
-        SheetKind::Csv => read_csv(path)?,
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match kind {
+        SheetKind::Xlsx => read_xlsx(path),
+        SheetKind::Csv => read_csv(path),
+    }));
+    let rows = match parsed {
+        Ok(rows) => rows?,
+        Err(_) => return Err(unreadable()),
     };
     if rows.len() > MAX_ROWS + 1 {
         return Err(SheetError(format!("文件超过{MAX_ROWS}行，请分批导入")));

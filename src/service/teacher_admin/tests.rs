@@ -11,8 +11,7 @@ use crate::store::Reader;
 
 fn services() -> (tempfile::TempDir, Services) {
     let temp = tempfile::tempdir().expect("temp dir");
-    let mut config = Config::default();
-    config.data_dir = temp.path().join("data");
+    let mut config = Config { data_dir: temp.path().join("data"), ..Config::default() };
     config.argon2.memory_kib = 1024;
     config.argon2.iterations = 1;
     let services = Services::open(Arc::new(config)).expect("services");
