@@ -10,9 +10,11 @@ pub mod bootstrap;
 pub mod error;
 pub mod hasher;
 pub mod orgs;
+pub mod printing;
 pub mod projects;
 pub mod sessions;
 pub mod throttle;
+pub mod verification;
 
 use std::sync::Arc;
 
@@ -29,6 +31,7 @@ pub struct Services {
     pub hasher: hasher::PasswordHasher,
     pub sessions: sessions::SessionBook,
     pub throttle: throttle::LoginThrottle,
+    pub printing: printing::Printer,
 }
 
 impl Services {
@@ -38,6 +41,7 @@ impl Services {
             hasher: hasher::PasswordHasher::new(&config.argon2)?,
             sessions: sessions::SessionBook::new(&config.session),
             throttle: throttle::LoginThrottle::new(config.security.login_attempts_per_minute),
+            printing: printing::Printer::new(&config)?,
             store,
             config,
         })

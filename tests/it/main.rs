@@ -5,5 +5,7 @@ mod support;
 
 mod api;
 mod operation;
+mod print_data;
+mod printing;
 mod scope;
 mod signing_in;

@@ -7,3 +7,5 @@ pub mod browser;
 pub mod home;
 pub mod login;
 pub mod password;
+pub mod printing;
+pub mod verify;
