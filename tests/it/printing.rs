@@ -17,7 +17,7 @@ use zhiping::store::{Reader, Store, StoreError, WriteTx, tables};
 
 use crate::print_data::{self, MAXIMAL_OWN_PART, MAXIMAL_TITLE, filing_diao, filing_maximal};
 use crate::support::*;
-use poppler::{Pdf, assert_contains_all, printed_code};
+use poppler::{Pdf, assert_contains_all, keep_page, printed_code};
 
 const EARLIER_PROJECT: &str = "2024年中职、技工学校教师高级职务教科研成果鉴定";
 const OPINION: &str =
@@ -278,6 +278,7 @@ fn the_registration_form_prints_every_label_and_value_on_one_page_with_a_working
     let anonymous = server.client();
     let page = text_of(get(&anonymous, server, &format!("/verify?code={code}")));
     assert!(page.contains("验证通过"), "{page}");
+    keep_page("verify-registration", &page);
     for expected in ["成果鉴定登记表", "刁*彬", world.project_name.as_str(), &shanghai_today()] {
         assert!(page.contains(expected), "missing {expected} in {page}");
     }
@@ -342,6 +343,7 @@ fn published_opinions_print_from_the_home_page_with_their_grade_and_earlier_year
     ] {
         assert!(home.contains(expected), "missing {expected} on the home page:\n{home}");
     }
+    keep_page("home-results", &home);
 
     let opinion = pdf(
         get(&diao, server, &format!("/print/opinion/{}", world.diao)),
@@ -485,6 +487,7 @@ fn the_school_bundle_has_one_page_per_approved_teacher() {
         assert!(overview.contains(expected), "missing {expected} in {overview}");
     }
     assert!(!overview.contains("赵一鸣"), "drafts are the teacher's alone");
+    keep_page("admin-print", &overview);
     assert!(!overview.contains("张琳"), "another school");
     let marker = format!("/print/school/{}?project_id=", world.nanhu);
     let start = overview.find(&marker).expect("the bundle link");
@@ -529,6 +532,17 @@ fn the_school_bundle_has_one_page_per_approved_teacher() {
 fn the_verify_page_says_plainly_when_a_code_is_wrong_and_is_rate_limited() {
     let server = Server::start(Options::demo().env("ZHIPING_SECURITY__VERIFY_ATTEMPTS_PER_MINUTE", "4"));
     let client = server.client();
+    // The printing operations are documented with the rest of the API.
+    let document: serde_json::Value = get(&client, &server, "/api/openapi.json").json().expect("spec");
+    for path in [
+        "/submissions/{id}/registration-form",
+        "/submissions/{id}/opinion",
+        "/schools/{id}/registration-forms",
+        "/me/results",
+        "/verifications/{code}",
+    ] {
+        assert!(document["paths"].get(path).is_some(), "missing {path}");
+    }
     // The empty form does not count against the budget.
     for _ in 0..6 {
         let page = text_of(get(&client, &server, "/verify"));
@@ -540,6 +554,7 @@ fn the_verify_page_says_plainly_when_a_code_is_wrong_and_is_rate_limited() {
         assert_eq!(response.status().as_u16(), 404);
         let page = text_of(response);
         assert!(page.contains("验证码不存在，请核对"), "{page}");
+        keep_page("verify-unknown", &page);
         assert!(page.contains("aria-describedby=\"verify-code-error\""), "{page}");
     }
     let response = get(&client, &server, "/api/v1/verifications/7K3M9-QX2TD-5RB8W-Z0H1N");

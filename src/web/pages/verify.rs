@@ -54,7 +54,7 @@ pub fn show(ctx: Ctx, Query(query): Query<VerifyQuery>) -> Response {
             section.card.narrow aria-labelledby="verify-result" {
                 h2 #verify-result { "验证结果" }
                 (layout::notice("success", "验证通过：该验证码对应的文件由本平台出具，请核对以下信息与打印件一致。"))
-                table.data {
+                table.data.facts {
                     tbody {
                         tr { th scope="row" { "文件类型" } td { (record.kind.label()) } }
                         tr { th scope="row" { "鉴定项目" } td { (record.project_name) } }

@@ -88,6 +88,11 @@ impl Pdf {
     }
 }
 
+/// Keeps a served page as `test-artifacts/print/{name}.html`, next to the PDFs it links to.
+pub fn keep_page(name: &str, html: &str) {
+    std::fs::write(artifacts().join(format!("{name}.html")), html).expect("write the page artifact");
+}
+
 pub fn assert_contains_all(text: &str, expected: &[&str]) {
     for item in expected {
         let item: String = item.chars().filter(|c| !c.is_whitespace()).collect();
