@@ -142,6 +142,18 @@ pub struct Submission {
     pub history: Vec<Transition>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    #[serde(default)]
+    pub result: Option<FinalResult>,
+}
+
+/// The city's final grade and opinion (SPEC §6); `published_at` is set by 公布等级.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FinalResult {
+    pub grade: String,
+    pub opinion: String,
+    pub decided_by: u64,
+    pub decided_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
 }
 
 impl Submission {

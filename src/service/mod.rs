@@ -11,6 +11,7 @@ pub mod error;
 pub mod hasher;
 pub mod orgs;
 pub mod projects;
+pub mod review;
 pub mod sessions;
 pub mod throttle;
 

@@ -5,5 +5,6 @@ mod support;
 
 mod api;
 mod operation;
+mod review;
 mod scope;
 mod signing_in;
