@@ -79,7 +79,7 @@ pub fn auto_assign(
         .map(|need| {
             let eligible = experts
                 .iter()
-                .filter(|expert| expert.subjects.iter().any(|subject| *subject == need.subject))
+                .filter(|expert| expert.subjects.contains(&need.subject))
                 .filter(|expert| !need.excluded.contains(&expert.id))
                 .filter(|expert| recusal(expert, need.school_id, need.department_id, recuse_department).is_none())
                 .collect();

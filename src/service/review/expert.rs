@@ -118,7 +118,7 @@ impl Services {
                 deadline: project.expert_review_end,
             });
         }
-        tasks.sort_by(|a, b| b.submission_id.cmp(&a.submission_id));
+        tasks.sort_by_key(|task| std::cmp::Reverse(task.submission_id));
         Ok(tasks)
     }
 

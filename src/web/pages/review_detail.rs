@@ -96,6 +96,7 @@ fn render(
             (duplicates_view(&duplicates))
             @if let Some(check) = &loaded.review.school_check { p.hint { "学校审核：" (check.statement) "（" (check.by_name) "，" (clock::minute(check.at)) "）" } }
             @if let Some(check) = &loaded.review.department_check { p.hint { "主管部门审核：" (check.statement) "（" (check.by_name) "，" (clock::minute(check.at)) "）" } }
+            @if let Some(check) = loaded.review.acceptance.as_ref().and_then(|a| a.accepted.as_ref()) { p.hint { "市级受理：" (check.statement) "（" (check.by_name) "，" (clock::minute(check.at)) "）" } }
         }
         (actions(signed, &loaded, form, errors_of)?)
         section.card {

@@ -54,8 +54,9 @@ impl Browser {
 
     fn command(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
         let url = format!("{}/session/{}{path}", self.base, self.session);
-        let response: Value =
-            self.http.request(method, url).json(&body).send().expect("webdriver").json().expect("json");
+        let request = self.http.request(method, url);
+        let request = if body.is_null() { request } else { request.json(&body) };
+        let response: Value = request.send().expect("webdriver").json().expect("json");
         assert!(response["value"]["error"].is_null(), "webdriver {path}: {response}");
         response["value"].clone()
     }
@@ -85,6 +86,18 @@ impl Browser {
 
     fn script(&self, script: &str) -> Value {
         self.command(reqwest::Method::POST, "/execute/sync", json!({"script": script, "args": []}))
+    }
+
+    /// Waits (up to 15 s) until the current URL ends with `suffix`; a click's navigation completes on its own time.
+    fn wait_for_url(&self, suffix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let url = self.url();
+            if url.ends_with(suffix) || Instant::now() > deadline {
+                return url;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn url(&self) -> String {
@@ -120,13 +133,14 @@ fn browser_return_message_popup_fix_and_resubmit() {
     browser.type_into("#username", &username);
     browser.type_into("#password", "abc12345");
     browser.click("button[type=submit]");
-    assert!(browser.url().ends_with('/'), "signed in lands on 首页: {}", browser.url());
+    let landed = browser.wait_for_url(&format!("{}/", chain.server.base));
+    assert!(landed.ends_with(&format!("{}/", chain.server.base)), "signed in lands on 首页: {landed}");
     // The pop-up: app.js made the in-page notice a modal box with 查看 focused.
     let modal = browser.script("var p = document.getElementById('message-popup'); return p ? p.className : '';");
     assert!(modal.as_str().unwrap_or("").contains("modal"), "pop-up is a modal: {modal}");
     assert!(browser.source().contains("证明材料填写不规范"));
     browser.click("#message-popup a");
-    assert!(browser.url().ends_with("/messages"));
+    assert!(browser.wait_for_url("/messages").ends_with("/messages"));
     let messages = browser.source();
     assert!(
         messages.contains("成果鉴定消息提醒")
@@ -134,6 +148,7 @@ fn browser_return_message_popup_fix_and_resubmit() {
             && messages.contains("证明材料填写不规范")
     );
     browser.click("a.button[href='/']");
+    browser.wait_for_url(&format!("{}/", chain.server.base));
     assert!(!browser.source().contains("id=\"message-popup\""), "read messages no longer pop up");
 
     // The teacher fixes and resubmits (through the store until the filing form exists), and the school sees it.
