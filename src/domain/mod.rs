@@ -11,6 +11,7 @@ pub mod idcard;
 pub mod org;
 pub mod password;
 pub mod project;
+pub mod review;
 pub mod school_type;
 pub mod submission;
 pub mod verification;

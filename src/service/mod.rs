@@ -12,6 +12,7 @@ pub mod hasher;
 pub mod orgs;
 pub mod printing;
 pub mod projects;
+pub mod review;
 pub mod sessions;
 pub mod throttle;
 pub mod verification;

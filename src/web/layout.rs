@@ -13,10 +13,21 @@ type NavItem = (&'static str, &'static str);
 fn navigation(role: Role) -> Vec<NavItem> {
     let mut items = match role {
         Role::Teacher => vec![("首页", "/")],
-        Role::Expert => vec![("首页", "/")],
-        Role::SchoolAdmin => vec![("首页", "/"), ("用户管理", "/admin/teachers"), ("接口令牌", "/admin/tokens")],
-        Role::DepartmentAdmin => vec![("首页", "/"), ("学校管理", "/admin/orgs"), ("接口令牌", "/admin/tokens")],
-        Role::CityAdmin => vec![("首页", "/"), ("单位管理", "/admin/orgs"), ("接口令牌", "/admin/tokens")],
+        Role::Expert => vec![("首页", "/"), ("专家评审", "/expert")],
+        Role::SchoolAdmin => {
+            vec![("首页", "/"), ("用户管理", "/admin/teachers"), ("学校审核", "/review"), ("接口令牌", "/admin/tokens")]
+        }
+        Role::DepartmentAdmin => {
+            vec![("首页", "/"), ("学校管理", "/admin/orgs"), ("主管部门审核", "/review"), ("接口令牌", "/admin/tokens")]
+        }
+        Role::CityAdmin => {
+            vec![
+                ("首页", "/"),
+                ("单位管理", "/admin/orgs"),
+                ("成果受理与评审", "/review"),
+                ("接口令牌", "/admin/tokens"),
+            ]
+        }
     };
     if role.is_admin() {
         items.push(("打印登记表", "/admin/print"));
@@ -45,6 +56,7 @@ pub fn page(ctx: &Ctx, title: &str, active: &str, body: Markup) -> Markup {
                         @if let Some(user) = &ctx.user {
                             div.account {
                                 span.welcome { "欢迎 " strong { (user.account.name) } " " (user.account.role.greeting_suffix()) }
+                                (super::pages::messages::header_link(ctx))
                                 a href="/password" { "修改密码" }
                                 form.inline method="post" action="/logout" {
                                     input type="hidden" name="csrf" value=(ctx.csrf());

@@ -10,6 +10,7 @@ pub mod pages;
 use poem::{Route, get, post};
 
 use pages::{admin_orgs, admin_teachers, admin_tokens, browser, home, login, password, printing, verify};
+use pages::{expert, messages, review_detail, review_list, review_results};
 
 /// Every page route, in one list (the authorization matrix test walks it).
 pub fn routes() -> Route {
@@ -31,4 +32,23 @@ pub fn routes() -> Route {
         .at("/print/school/:id", get(printing::school_bundle))
         .at("/admin/print", get(printing::admin_overview))
         .at("/verify", get(verify::show))
+        .at("/messages", get(messages::show))
+        .at("/review", get(review_list::show))
+        .at("/review/accept-all", post(review_list::accept_all))
+        .at("/review/auto-assign", post(review_list::auto_assign))
+        .at("/review/publish", post(review_results::publish))
+        .at("/review/results", get(review_results::show))
+        .at("/review/results.xlsx", get(review_results::export))
+        .at("/review/submissions/:id", get(review_detail::show))
+        .at("/review/submissions/:id/approve", post(review_detail::approve))
+        .at("/review/submissions/:id/return", post(review_detail::return_back))
+        .at("/review/submissions/:id/accept", post(review_detail::accept))
+        .at("/review/submissions/:id/accept-risk", post(review_detail::accept_risk))
+        .at("/review/submissions/:id/assign", post(review_detail::assign))
+        .at("/review/submissions/:id/assignments/:expert_id/decline", post(review_detail::decline))
+        .at("/review/submissions/:id/final", post(review_detail::final_grade))
+        .at("/expert", get(expert::list))
+        .at("/expert/submissions/:id", get(expert::show).post(expert::save))
+        .at("/expert/submissions/:id/decline", post(expert::decline))
+        .at("/expert/submissions/:id/files/:number", get(expert::file))
 }

@@ -7,5 +7,6 @@ mod api;
 mod operation;
 mod print_data;
 mod printing;
+mod review;
 mod scope;
 mod signing_in;
