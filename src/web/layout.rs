@@ -11,13 +11,18 @@ use crate::domain::account::Role;
 type NavItem = (&'static str, &'static str);
 
 fn navigation(role: Role) -> Vec<NavItem> {
-    match role {
+    let mut items = match role {
         Role::Teacher => vec![("首页", "/")],
         Role::Expert => vec![("首页", "/")],
         Role::SchoolAdmin => vec![("首页", "/"), ("用户管理", "/admin/teachers"), ("接口令牌", "/admin/tokens")],
         Role::DepartmentAdmin => vec![("首页", "/"), ("学校管理", "/admin/orgs"), ("接口令牌", "/admin/tokens")],
         Role::CityAdmin => vec![("首页", "/"), ("单位管理", "/admin/orgs"), ("接口令牌", "/admin/tokens")],
-    }
+    };
+    // 首页 · 通知公告 · 资料下载 · … as in the manual: right after 首页, for every role (notices addressed to
+    // 全部用户 reach experts too).
+    let at = items.len().min(1);
+    items.splice(at..at, [("通知公告", "/notices"), ("资料下载", "/materials")]);
+    items
 }
 
 /// A whole page. `active` is the URL of the current navigation entry.

@@ -35,6 +35,7 @@ pub fn show(signed: Signed) -> Response {
             Err(error) => return errors::page(ctx, &error),
         },
     };
+    let body = html! { (body) (super::notices::home_boxes(&signed)) };
     ctx.finish(layout::page(ctx, "首页", "/", body))
 }
 
@@ -43,16 +44,6 @@ fn teacher_home() -> Markup {
         section.card {
             h2 { "我的教科研成果鉴定状态" }
             (status_steps(0, "未填报"))
-        }
-        div.columns {
-            section.card {
-                h2 { "通知公告" }
-                p.empty { "暂无通知公告" }
-            }
-            section.card {
-                h2 { "资料下载" }
-                p.empty { "暂无资料" }
-            }
         }
     }
 }

@@ -1,9 +1,12 @@
 //! One file per area of the site.
 
+pub mod admin_notices;
+pub mod admin_notices_forms;
 pub mod admin_orgs;
 pub mod admin_teachers;
 pub mod admin_tokens;
 pub mod browser;
 pub mod home;
 pub mod login;
+pub mod notices;
 pub mod password;
