@@ -8,6 +8,9 @@ use reqwest::blocking::multipart::{Form, Part};
 use reqwest::blocking::{Client, Response};
 use serde_json::{Value, json};
 
+use zhiping::domain::audit::AuditEntry;
+use zhiping::store::{Reader, tables};
+
 use crate::support::*;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -239,6 +242,27 @@ fn withdrawing_removes_from_lists_search_detail_and_downloads() {
     assert_eq!(listed(&server, &teacher, "/api/v1/materials", "个人贡献").0, 0);
     assert!(page_of(&server, &teacher, "/materials").1.contains("共1条记录"));
     assert_eq!(page_of(&server, &teacher, &format!("/materials/{}/download", ids[0])).0, 404);
+
+    // Every change is in the audit log, naming the city admin.
+    let mut server = server;
+    server.stop();
+    let store = zhiping::store::Store::open(&server.data.join("zhiping.redb")).expect("open store");
+    let read = store.read().expect("read");
+    let mut keep = |_: &AuditEntry| true;
+    let entries: Vec<AuditEntry> = read.range(tables::AUDIT, false, usize::MAX, &mut keep).expect("audit");
+    let done: Vec<(String, String)> = entries
+        .iter()
+        .filter(|entry| entry.actor_name == "市级管理员")
+        .map(|entry| (entry.action.clone(), entry.target.clone()))
+        .collect();
+    for expected in [
+        ("notice.upload".to_string(), format!("file:{sha}")),
+        ("notice.publish".to_string(), format!("notice:{id}")),
+        ("notice.withdraw".to_string(), format!("notice:{id}")),
+        ("material.withdraw".to_string(), format!("material:{}", ids[0])),
+    ] {
+        assert!(done.contains(&expected), "{expected:?} not in {done:?}");
+    }
 }
 
 #[test]
