@@ -14,8 +14,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 cargo fmt --all -- --check
+# Benches (benches/*.rs) are built and run by their own scripts in release; here only the tests run.
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --all-targets --no-fail-fast
+  cargo nextest run --lib --bins --tests --no-fail-fast
 else
-  cargo test --all-targets --no-fail-fast
+  cargo test --lib --bins --tests --no-fail-fast
 fi

@@ -15,6 +15,7 @@ pub mod password;
 pub mod project;
 pub mod school_type;
 pub mod submission;
+pub mod verification;
 
 pub use field_errors::{FieldError, FieldErrors};
 pub use school_type::SchoolType;

@@ -11,9 +11,11 @@ pub mod error;
 pub mod hasher;
 pub mod notices;
 pub mod orgs;
+pub mod printing;
 pub mod projects;
 pub mod sessions;
 pub mod throttle;
+pub mod verification;
 
 use std::sync::Arc;
 
@@ -34,6 +36,7 @@ pub struct Services {
     pub blobs: crate::files::BlobStore,
     /// The full-text index of notices and materials (derived from redb; see `notices`).
     pub search: Arc<crate::search::SearchIndex>,
+    pub printing: printing::Printer,
 }
 
 impl Services {
@@ -47,6 +50,7 @@ impl Services {
             hasher: hasher::PasswordHasher::new(&config.argon2)?,
             sessions: sessions::SessionBook::new(&config.session),
             throttle: throttle::LoginThrottle::new(config.security.login_attempts_per_minute),
+            printing: printing::Printer::new(&config)?,
             store,
             config,
             blobs,

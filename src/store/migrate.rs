@@ -57,6 +57,8 @@ fn create_tables(tx: &WriteTx) -> Result<(), StoreError> {
     txn.open_table(tables::NOTICES)?;
     txn.open_table(tables::MATERIALS)?;
     txn.open_table(tables::NOTICE_FILES)?;
+    txn.open_table(tables::VERIFICATIONS)?;
+    txn.open_table(tables::VERIFICATION_BY_CONTENT)?;
     Ok(())
 }
 

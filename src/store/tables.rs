@@ -36,6 +36,10 @@ pub const MATERIALS: TableDefinition<u64, &[u8]> = TableDefinition::new("materia
 /// rebuilt from here, so it never needs the blobs again; an entry also proves the file came in through the
 /// publisher's upload (a notice may only reference such files).
 pub const NOTICE_FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("notice_files");
+/// Verification code (compact, 20 characters) → JSON `VerificationRecord` of a printed document.
+pub const VERIFICATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("verifications");
+/// SHA-256 of a printed document's content → JSON string of its code, so a reprint reuses the code.
+pub const VERIFICATION_BY_CONTENT: TableDefinition<&str, &[u8]> = TableDefinition::new("verification_by_content");
 
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 pub const NEXT_ID_KEY: &str = "next_id";

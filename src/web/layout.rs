@@ -22,6 +22,9 @@ fn navigation(role: Role) -> Vec<NavItem> {
     // 全部用户 reach experts too).
     let at = items.len().min(1);
     items.splice(at..at, [("通知公告", "/notices"), ("资料下载", "/materials")]);
+    if role.is_admin() {
+        items.push(("打印登记表", "/admin/print"));
+    }
     items
 }
 

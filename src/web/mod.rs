@@ -9,7 +9,9 @@ pub mod pages;
 
 use poem::{Route, get, post};
 
-use pages::{admin_notices, admin_orgs, admin_teachers, admin_tokens, browser, home, login, notices, password};
+use pages::{
+    admin_notices, admin_orgs, admin_teachers, admin_tokens, browser, home, login, notices, password, printing, verify,
+};
 
 /// Every page route, in one list (the authorization matrix test walks it).
 pub fn routes() -> Route {
@@ -40,4 +42,10 @@ pub fn routes() -> Route {
         .at("/admin/materials/:id", post(admin_notices::update_material))
         .at("/admin/materials/:id/edit", get(admin_notices::edit_material_form))
         .at("/admin/materials/:id/withdraw", post(admin_notices::withdraw_material))
+        .at("/filing/print", get(printing::own_registration))
+        .at("/print/registration/:id", get(printing::registration))
+        .at("/print/opinion/:id", get(printing::opinion))
+        .at("/print/school/:id", get(printing::school_bundle))
+        .at("/admin/print", get(printing::admin_overview))
+        .at("/verify", get(verify::show))
 }

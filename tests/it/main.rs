@@ -6,5 +6,7 @@ mod support;
 mod api;
 mod notices;
 mod operation;
+mod print_data;
+mod printing;
 mod scope;
 mod signing_in;

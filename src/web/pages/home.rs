@@ -29,7 +29,10 @@ pub fn show(signed: Signed) -> Response {
     let ctx = &signed.ctx;
     let user = signed.user();
     let body = match user.account.role {
-        Role::Teacher => teacher_home(),
+        Role::Teacher => match super::printing::home_results(&signed) {
+            Ok(results) => teacher_home(results),
+            Err(error) => return errors::page(ctx, &error),
+        },
         role => match admin_home(&signed, role) {
             Ok(markup) => markup,
             Err(error) => return errors::page(ctx, &error),
@@ -39,12 +42,14 @@ pub fn show(signed: Signed) -> Response {
     ctx.finish(layout::page(ctx, "首页", "/", body))
 }
 
-fn teacher_home() -> Markup {
+/// `results`: the published grade with 打印 and 往年鉴定结果打印 (`printing::home_results`), shown under the status.
+fn teacher_home(results: Markup) -> Markup {
     html! {
         section.card {
             h2 { "我的教科研成果鉴定状态" }
             (status_steps(0, "未填报"))
         }
+        (results)
     }
 }
 

@@ -10,3 +10,5 @@ pub mod home;
 pub mod login;
 pub mod notices;
 pub mod password;
+pub mod printing;
+pub mod verify;
