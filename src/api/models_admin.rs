@@ -73,7 +73,7 @@ pub struct AdminIn {
 }
 
 #[derive(Debug, Object)]
-pub struct ExpertOut {
+pub struct ExpertAccountOut {
     pub id: u64,
     pub id_number: String,
     pub name: String,
@@ -84,7 +84,7 @@ pub struct ExpertOut {
     pub disabled: bool,
 }
 
-impl From<&Account> for ExpertOut {
+impl From<&Account> for ExpertAccountOut {
     fn from(account: &Account) -> Self {
         let (org_kind, org_id) = match account.org {
             OrgRef::School(id) => ("school", id),
@@ -104,7 +104,7 @@ impl From<&Account> for ExpertOut {
 }
 
 #[derive(Debug, Object)]
-pub struct ExpertIn {
+pub struct ExpertAccountIn {
     /// Ignored on update (the ID number is the username).
     #[oai(default)]
     pub id_number: String,
@@ -117,11 +117,11 @@ pub struct ExpertIn {
 }
 
 #[derive(Debug, Object)]
-pub struct ExpertPage {
+pub struct ExpertAccountPage {
     pub total: u64,
     pub page: u64,
     pub per_page: u64,
-    pub items: Vec<ExpertOut>,
+    pub items: Vec<ExpertAccountOut>,
 }
 
 #[derive(Debug, Object)]

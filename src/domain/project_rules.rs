@@ -281,6 +281,7 @@ mod tests {
             history: Vec::new(),
             created_at: now,
             updated_at: now,
+            result: None,
         }
     }
 

@@ -14,16 +14,20 @@ pub mod experts;
 pub mod exports;
 pub mod hasher;
 pub mod imports;
+pub mod notices;
 pub mod org_admin;
 pub mod orgs;
 pub mod paging;
+pub mod printing;
 pub mod progress;
 pub mod project_admin;
 pub mod projects;
+pub mod review;
 pub mod sessions;
 pub mod teacher_admin;
 pub mod teachers;
 pub mod throttle;
+pub mod verification;
 
 use std::sync::Arc;
 
@@ -41,18 +45,32 @@ pub struct Services {
     pub sessions: sessions::SessionBook,
     pub throttle: throttle::LoginThrottle,
     pub audit_checkpoint: audit_view::AuditCheckpoint,
+    /// Uploaded and generated files, content-addressed under the data directory's `files/`.
+    pub blobs: crate::files::BlobStore,
+    /// The full-text index of notices and materials (derived from redb; see `notices`).
+    pub search: Arc<crate::search::SearchIndex>,
+    pub printing: printing::Printer,
 }
 
 impl Services {
     pub fn open(config: Arc<Config>) -> Result<Self, ServiceError> {
         let store = Store::open(&config.db_path())?;
-        Ok(Self {
+        let blobs = crate::files::BlobStore::open(&config.files_dir()).map_err(notices::io_error)?;
+        // Nothing is uploading before the server listens: leftovers are from an interrupted upload.
+        blobs.sweep_temp().map_err(notices::io_error)?;
+        let search = Arc::new(crate::search::SearchIndex::open(&config.index_dir()).map_err(notices::search_error)?);
+        let services = Self {
             hasher: hasher::PasswordHasher::new(&config.argon2)?,
             sessions: sessions::SessionBook::new(&config.session),
             throttle: throttle::LoginThrottle::new(config.security.login_attempts_per_minute),
             audit_checkpoint: audit_view::AuditCheckpoint::default(),
+            printing: printing::Printer::new(&config)?,
             store,
             config,
-        })
+            blobs,
+            search,
+        };
+        services.prepare_search_index()?;
+        Ok(services)
     }
 }
