@@ -15,6 +15,7 @@ use crate::domain::account::{Account, Role};
 use crate::domain::org::{Department, OrgRef, School};
 use crate::domain::progress::Progress;
 use crate::domain::project::Project;
+use crate::domain::review::SubmissionSummary;
 use crate::domain::submission::SubmissionState;
 use crate::store::{Reader, org_key, tables};
 
@@ -83,6 +84,10 @@ pub(crate) fn progress_of(read: &impl Reader, account: &Account) -> ServiceResul
     else {
         return Ok(Progress::NotFiled);
     };
+    // The summary is the small derived row the review lists read; the record itself is the fallback.
+    if let Some(summary) = read.get::<SubmissionSummary>(submission_id)? {
+        return Ok(Progress::State(summary.state));
+    }
     Ok(match read.get_as::<SubmissionHead>(tables::SUBMISSIONS, submission_id)? {
         Some(head) => Progress::State(head.state),
         None => Progress::NotFiled,

@@ -68,6 +68,8 @@ impl<'a> Api<'a> {
             .post(self.server.url(&format!("/api/v1{path}")))
             .bearer_auth(&self.token)
             .header("content-type", "application/octet-stream")
+            // A refused upload is answered before its body is read and its connection closed: never reuse it.
+            .header("connection", "close")
             .body(bytes)
             .send()
             .expect("upload")
@@ -196,7 +198,12 @@ pub fn upload_page(server: &Server, client: &Client, fields: &[(&str, &str)], na
     }
     let part = reqwest::blocking::multipart::Part::bytes(file).file_name(name.to_string());
     form = form.part("file", part);
-    client.post(server.url("/admin/teachers/import")).multipart(form).send().expect("upload")
+    client
+        .post(server.url("/admin/teachers/import"))
+        .header("connection", "close")
+        .multipart(form)
+        .send()
+        .expect("upload")
 }
 
 /// Signs a demo teacher or expert in and replaces the default password.
