@@ -114,8 +114,34 @@ impl Services {
     /// Every teacher matching `query` (paging ignored), in school then creation order.
     pub fn teacher_rows(&self, actor: &Actor, query: &TeacherQuery) -> ServiceResult<Vec<TeacherRow>> {
         let read = self.store.read()?;
-        let schools = self.schools_in_scope(&read, actor, query.school_id)?;
-        let names = Names::load(&read)?;
+        self.matching(&read, actor, query, true)
+    }
+
+    /// One page of `teacher_rows`. Unless the list is filtered by progress, progress is looked up for the rows of
+    /// the page only: a city-wide list pages through 20,000 teachers.
+    pub fn list_teachers(&self, actor: &Actor, query: &TeacherQuery) -> ServiceResult<Paged<TeacherRow>> {
+        let read = self.store.read()?;
+        let by_progress = query.progress.is_some();
+        let rows = self.matching(&read, actor, query, by_progress)?;
+        let mut paged = Paged::of(rows, query.page, query.per_page);
+        if !by_progress {
+            for row in &mut paged.items {
+                row.progress = progress_of(&read, &row.account)?;
+            }
+        }
+        Ok(paged)
+    }
+
+    /// The rows matching `query`; with `with_progress` false their `progress` is a placeholder the caller fills.
+    fn matching(
+        &self,
+        read: &impl Reader,
+        actor: &Actor,
+        query: &TeacherQuery,
+        with_progress: bool,
+    ) -> ServiceResult<Vec<TeacherRow>> {
+        let schools = self.schools_in_scope(read, actor, query.school_id)?;
+        let names = Names::load(read)?;
         let needle = query.q.trim();
         let id_search = needle.len() == 18 && needle[..17].bytes().all(|byte| byte.is_ascii_digit());
         let needle_id = needle.to_ascii_uppercase();
@@ -139,7 +165,7 @@ impl Services {
                 if !matches_text || query.project_id.is_some_and(|wanted| project_id != Some(wanted)) {
                     continue;
                 }
-                let progress = progress_of(&read, &account)?;
+                let progress = if with_progress { progress_of(read, &account)? } else { Progress::NotFiled };
                 if query.progress.is_some_and(|wanted| wanted != progress) {
                     continue;
                 }
@@ -154,12 +180,6 @@ impl Services {
             }
         }
         Ok(rows)
-    }
-
-    /// One page of `teacher_rows`.
-    pub fn list_teachers(&self, actor: &Actor, query: &TeacherQuery) -> ServiceResult<Paged<TeacherRow>> {
-        let rows = self.teacher_rows(actor, query)?;
-        Ok(Paged::of(rows, query.page, query.per_page))
     }
 
     /// One teacher of the actor's scope, as a list row (for the edit page and the API).

@@ -189,19 +189,36 @@ pub fn post_form(server: &Server, client: &Client, page: &str, action: &str, fie
     client.post(server.url(action)).form(&form).send().expect("post")
 }
 
+/// A multipart body built in memory (content type, bytes): sent with a length in one piece, so a server that
+/// refuses it before reading it cannot cut the client off in the middle of sending (a streamed multipart body can
+/// be, which a test would see as a transport error instead of the refusal).
+pub fn multipart(fields: &[(&str, &str)], file_name: &str, file: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "zhipingmatrixboundary7d3f";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        let part = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n");
+        body.extend_from_slice(part.as_bytes());
+    }
+    let head = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    );
+    body.extend_from_slice(head.as_bytes());
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 /// A multipart upload of `file` to the import page with the CSRF token.
 pub fn upload_page(server: &Server, client: &Client, fields: &[(&str, &str)], name: &str, file: Vec<u8>) -> Response {
     let csrf = csrf_at(server, client, "/admin/teachers/import");
-    let mut form = reqwest::blocking::multipart::Form::new().text("csrf", csrf);
-    for (key, value) in fields {
-        form = form.text(key.to_string(), value.to_string());
-    }
-    let part = reqwest::blocking::multipart::Part::bytes(file).file_name(name.to_string());
-    form = form.part("file", part);
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    let (content_type, body) = multipart(&all, name, &file);
     client
         .post(server.url("/admin/teachers/import"))
+        .header("content-type", content_type)
         .header("connection", "close")
-        .multipart(form)
+        .body(body)
         .send()
         .expect("upload")
 }
