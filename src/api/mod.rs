@@ -1,9 +1,11 @@
 //! The OpenAPI for integrators (SPEC §10) at `/api/v1`, documented at `/api/openapi.json` with Swagger UI at
 //! `/api/docs`. Handlers are adapters over the same service functions as the pages.
 
+pub mod appraisal;
 pub mod auth;
 pub mod errors;
 pub mod models;
+pub mod models_appraisal;
 
 use std::sync::Arc;
 
@@ -146,7 +148,7 @@ impl Api {
 
 /// `/api`: the v1 operations, the document and the Swagger UI.
 pub fn routes() -> impl Endpoint {
-    let service = OpenApiService::new(Api, "zhiping 职评 API", env!("CARGO_PKG_VERSION"))
+    let service = OpenApiService::new((Api, appraisal::AppraisalApi), "zhiping 职评 API", env!("CARGO_PKG_VERSION"))
         .description("中职、技工学校教师高级职务教科研成果鉴定平台的集成接口。认证：在管理控制台创建的 Bearer 令牌，或浏览器会话。错误统一为 JSON {code, message, fields}。")
         .server("/api/v1");
     let spec = service.spec_endpoint();

@@ -10,8 +10,10 @@ pub mod formats;
 pub mod idcard;
 pub mod org;
 pub mod password;
+pub mod pledge;
 pub mod project;
 pub mod school_type;
+pub mod stored_file;
 pub mod submission;
 
 pub use field_errors::{FieldError, FieldErrors};

@@ -12,6 +12,7 @@ pub mod hasher;
 pub mod orgs;
 pub mod projects;
 pub mod sessions;
+pub mod submissions;
 pub mod throttle;
 
 use std::sync::Arc;
@@ -29,12 +30,19 @@ pub struct Services {
     pub hasher: hasher::PasswordHasher,
     pub sessions: sessions::SessionBook,
     pub throttle: throttle::LoginThrottle,
+    /// Uploaded files, content-addressed under the data directory's `files/`.
+    pub blobs: crate::files::BlobStore,
 }
 
 impl Services {
     pub fn open(config: Arc<Config>) -> Result<Self, ServiceError> {
         let store = Store::open(&config.db_path())?;
+        let blobs = crate::files::BlobStore::open(&config.files_dir())
+            .map_err(|error| ServiceError::Internal(format!("无法打开文件目录：{error}")))?;
+        // Leftovers of uploads cut short by a crash or a stop; nothing is being uploaded before we serve.
+        blobs.sweep_temp().map_err(|error| ServiceError::Internal(format!("无法清理临时文件：{error}")))?;
         Ok(Self {
+            blobs,
             hasher: hasher::PasswordHasher::new(&config.argon2)?,
             sessions: sessions::SessionBook::new(&config.session),
             throttle: throttle::LoginThrottle::new(config.security.login_attempts_per_minute),

@@ -54,6 +54,7 @@ fn create_tables(tx: &WriteTx) -> Result<(), StoreError> {
     txn.open_multimap_table(tables::SUBMISSIONS_BY_KEY)?;
     txn.open_multimap_table(tables::ACCOUNTS_BY_ORG)?;
     txn.open_multimap_table(tables::SESSIONS_BY_ACCOUNT)?;
+    txn.open_table(tables::FILES)?;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ type NavItem = (&'static str, &'static str);
 
 fn navigation(role: Role) -> Vec<NavItem> {
     match role {
-        Role::Teacher => vec![("首页", "/")],
+        Role::Teacher => vec![("首页", "/"), ("教科研成果鉴定", "/appraisal")],
         Role::Expert => vec![("首页", "/")],
         Role::SchoolAdmin => vec![("首页", "/"), ("用户管理", "/admin/teachers"), ("接口令牌", "/admin/tokens")],
         Role::DepartmentAdmin => vec![("首页", "/"), ("学校管理", "/admin/orgs"), ("接口令牌", "/admin/tokens")],

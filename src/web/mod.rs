@@ -25,4 +25,10 @@ pub fn routes() -> Route {
         .at("/admin/tokens", get(admin_tokens::show).post(admin_tokens::create))
         .at("/admin/tokens/:id/revoke", post(admin_tokens::revoke))
         .at("/assets/:name", get(assets::serve))
+        .at("/appraisal", get(pages::appraisal::show).post(pages::appraisal::post))
+        .at("/appraisal/pledge", post(pages::appraisal::pledge))
+        .at("/appraisal/withdraw", post(pages::appraisal::withdraw))
+        .at("/appraisal/submitted", get(pages::appraisal::submitted))
+        .at("/appraisal/preview", get(pages::appraisal::preview))
+        .at("/files/:sha256/:name", get(pages::appraisal::download))
 }

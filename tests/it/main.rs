@@ -4,6 +4,7 @@
 mod support;
 
 mod api;
+mod appraisal;
 mod operation;
 mod scope;
 mod signing_in;

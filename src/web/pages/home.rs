@@ -29,7 +29,7 @@ pub fn show(signed: Signed) -> Response {
     let ctx = &signed.ctx;
     let user = signed.user();
     let body = match user.account.role {
-        Role::Teacher => teacher_home(),
+        Role::Teacher => teacher_home(super::appraisal::home_status(&signed)),
         role => match admin_home(&signed, role) {
             Ok(markup) => markup,
             Err(error) => return errors::page(ctx, &error),
@@ -38,11 +38,12 @@ pub fn show(signed: Signed) -> Response {
     ctx.finish(layout::page(ctx, "首页", "/", body))
 }
 
-fn teacher_home() -> Markup {
+fn teacher_home((step, state): (usize, &str)) -> Markup {
     html! {
         section.card {
             h2 { "我的教科研成果鉴定状态" }
-            (status_steps(0, "未填报"))
+            (status_steps(step, state))
+            p { a.button href="/appraisal" { "教科研成果鉴定" } }
         }
         div.columns {
             section.card {

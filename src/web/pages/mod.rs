@@ -3,6 +3,7 @@
 pub mod admin_orgs;
 pub mod admin_teachers;
 pub mod admin_tokens;
+pub mod appraisal;
 pub mod browser;
 pub mod home;
 pub mod login;
