@@ -179,8 +179,10 @@
       show(box, true);
       box.removeAttribute('hidden');
       each(form.querySelectorAll('button'), function (button) { button.disabled = true; });
+      // Not form.action: the buttons named "action" shadow that property.
+      var target = form.getAttribute('action');
       var request = new XMLHttpRequest();
-      request.open('POST', form.action);
+      request.open('POST', target);
       request.upload.onprogress = function (progress) {
         if (progress.lengthComputable) {
           var value = Math.floor(progress.loaded * 100 / progress.total);
@@ -189,8 +191,10 @@
         }
       };
       request.onload = function () {
-        if (request.responseURL && request.responseURL.indexOf('/appraisal') >= 0 && request.responseURL !== form.action) {
-          window.location.href = request.responseURL;
+        // A redirect (saved, submitted) is followed by loading its target; a page answered directly (errors) is shown.
+        var landed = request.responseURL || '';
+        if (landed && landed.slice(-target.length) !== target) {
+          window.location.href = landed;
           return;
         }
         document.open();

@@ -119,6 +119,14 @@ async function main() {
       fs.writeFileSync(path.join(shots, `${mode}-${name}.png`), Buffer.from(data, 'base64'));
     }
 
+    try {
+      await journey();
+    } catch (error) {
+      await shot('failure').catch(() => {});
+      fs.writeFileSync(path.join(shots, `${mode}-failure.html`), await html('html').catch(() => ''));
+      throw error;
+    }
+  async function journey() {
     // 1. First login with the default password: redirected to 修改密码.
     await go('/login');
     await shot('01-login');
@@ -251,10 +259,13 @@ async function main() {
     await expectText('待审核');
     await shot('14-home-submitted');
     console.log(`[${mode}] journey passed`);
+  }
   } finally {
     if (client) { await client.close().catch(() => {}); }
+    const exited = new Promise((resolve) => chromium.once('exit', resolve));
     chromium.kill('SIGKILL');
-    fs.rmSync(profile, { recursive: true, force: true });
+    await Promise.race([exited, sleep(3000)]);
+    try { fs.rmSync(profile, { recursive: true, force: true }); } catch (error) { /* a leftover temp folder only */ }
   }
 }
 

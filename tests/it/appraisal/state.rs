@@ -113,6 +113,7 @@ fn the_api_saves_uploads_submits_and_withdraws_on_the_same_rules() {
     {
         let uploaded = client
             .put(server.url(&format!("/api/v1/me/appraisal/achievements/0/files/{slot}?name={name}")))
+            .header("content-type", "application/octet-stream")
             .body(fixture_bytes(fixture))
             .send()
             .expect("upload");
