@@ -104,7 +104,7 @@ impl AppraisalApi {
         appraisal_of(&services, &auth)
     }
 
-    /// Uploads one file (the raw bytes as the body, streamed) into achievement `index` (0-based) at `slot`:
+    /// Uploads one file (the raw bytes as an `application/octet-stream` body, streamed) into achievement `index` (0-based) at `slot`:
     /// `achievement_file`, `contribution_file` or `evidence.{formal|public|unit_signed|award|exchange|
     /// school_course|project|own_resource}`. The type is decided by the content; WORD/PDF ≤ 20 MB, and MP4/ZIP
     /// ≤ 500 MB for a 自创资源 achievement file; image-only PDFs are refused as achievement files.

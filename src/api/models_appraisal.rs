@@ -117,6 +117,11 @@ pub struct AppraisalOut {
     pub state_label: String,
     /// The integrity pledge was accepted (in the web form) for this project.
     pub pledged: bool,
+    /// When it was accepted (RFC 3339).
+    pub pledge_accepted_at: Option<String>,
+    /// Version label and SHA-256 of the exact pledge text accepted.
+    pub pledge_version: Option<String>,
+    pub pledge_sha256: Option<String>,
     /// 暂存 / 提交 possible now.
     pub editable: bool,
     /// 撤回 possible now.
@@ -183,6 +188,7 @@ impl AppraisalOut {
     pub fn from(appraisal: &Appraisal) -> Self {
         let filing = appraisal.filing();
         let submission = appraisal.submission.as_ref();
+        let pledge = submission.and_then(|submission| submission.pledge.as_ref());
         let basics = FilingBasics {
             title_grade: filing.title_grade.clone(),
             title_name: filing.title_name.clone(),
@@ -224,6 +230,9 @@ impl AppraisalOut {
             state: appraisal.state().map(|state| state.code()).unwrap_or("none").to_string(),
             state_label: appraisal.state().map(|state| state.label()).unwrap_or("未填报").to_string(),
             pledged: appraisal.pledged(),
+            pledge_accepted_at: pledge.map(|pledge| pledge.at.to_rfc3339()),
+            pledge_version: pledge.map(|pledge| pledge.text_version.clone()),
+            pledge_sha256: pledge.map(|pledge| pledge.text_sha256.clone()),
             editable: appraisal.editable(),
             can_withdraw: appraisal.can_withdraw(),
             closed_reason: appraisal.closed_reason.clone(),

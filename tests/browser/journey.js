@@ -33,10 +33,14 @@ async function launch() {
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   chromium.stderr.on('data', (chunk) => { stderr += chunk; });
+  // Chromium writes the port it chose into this file; it may exist a moment before its content does.
   const portFile = path.join(profile, 'DevToolsActivePort');
-  for (let i = 0; i < 200 && !fs.existsSync(portFile); i++) { await sleep(100); }
-  if (!fs.existsSync(portFile)) { chromium.kill('SIGKILL'); fail(`chromium did not start: ${stderr}`); }
-  const port = Number(fs.readFileSync(portFile, 'utf8').split('\n')[0]);
+  let port = 0;
+  for (let i = 0; i < 300 && !port; i++) {
+    if (fs.existsSync(portFile)) { port = Number(fs.readFileSync(portFile, 'utf8').split('\n')[0]) || 0; }
+    if (!port) { await sleep(100); }
+  }
+  if (!port) { chromium.kill('SIGKILL'); fail(`chromium did not start: ${stderr}`); }
   return { chromium, profile, port };
 }
 
@@ -45,8 +49,13 @@ async function main() {
   const { chromium, profile, port } = await launch();
   let client;
   try {
-    const targets = await CDP.List({ port });
-    const page = targets.find((target) => target.type === 'page');
+    let page;
+    for (let i = 0; i < 100 && !page; i++) {
+      const targets = await CDP.List({ port }).catch(() => []);
+      page = targets.find((target) => target.type === 'page');
+      if (!page) { await sleep(100); }
+    }
+    if (!page) { fail('chromium opened no page'); }
     client = await CDP({ port, target: page });
     const { Page, DOM, Input, Emulation, Runtime, Network } = client;
     await Promise.all([Page.enable(), DOM.enable(), Runtime.enable(), Network.enable()]);

@@ -164,3 +164,14 @@ pub fn close_filing_window(data: &std::path::Path) {
         })
         .expect("close window");
 }
+
+/// The audit log's action codes, oldest first (server stopped).
+pub fn audit_actions(data: &std::path::Path) -> Vec<String> {
+    use zhiping::domain::audit::AuditEntry;
+    use zhiping::store::{Reader, Store, tables};
+    let store = Store::open(&data.join("zhiping.redb")).expect("open store");
+    let read = store.read().expect("read");
+    let mut keep = |_: &AuditEntry| true;
+    let entries: Vec<AuditEntry> = read.range(tables::AUDIT, false, usize::MAX, &mut keep).expect("audit");
+    entries.into_iter().map(|entry| entry.action).collect()
+}

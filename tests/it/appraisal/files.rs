@@ -163,7 +163,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn downloads_check_the_readers_right_and_keep_chinese_names_and_old_versions() {
-    let server = Server::demo();
+    let mut server = Server::demo();
     let clients = pledged(&server, &["刁彬彬", "陈昇"]);
     let (diao, chen) = (&clients[0], &clients[1]);
     let (_, csrf, submission_id) = form_page(&server, diao);
@@ -216,4 +216,12 @@ fn downloads_check_the_readers_right_and_keep_chinese_names_and_old_versions() {
     let old = diao.get(server.url(&url)).send().expect("old version's file");
     assert_eq!(old.status().as_u16(), 200);
     assert_eq!(nanhu.get(server.url(&url)).send().expect("admin old").status().as_u16(), 200);
+    // Every change is in the audit log.
+    server.stop();
+    let actions = audit_actions(&server.data);
+    for action in ["submission.create", "submission.pledge", "file.upload", "submission.submit", "submission.withdraw"]
+    {
+        assert!(actions.iter().any(|logged| logged == action), "{action} not audited: {actions:?}");
+    }
+    assert_eq!(actions.iter().filter(|logged| *logged == "submission.submit").count(), 2);
 }

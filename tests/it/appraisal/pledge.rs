@@ -59,6 +59,10 @@ fn the_pledge_needs_the_box_and_fifteen_seconds_and_is_not_asked_again() {
     assert!(!page.contains("诚信承诺书"));
     let json = appraisal_json(&server, &client);
     assert_eq!(json["pledged"], true);
+    // The evidence: the version and SHA-256 of the exact text shown.
+    assert_eq!(json["pledge_sha256"], zhiping::domain::pledge::text_sha256().as_str());
+    assert_eq!(json["pledge_version"], zhiping::domain::pledge::VERSION);
+    assert!(json["pledge_accepted_at"].as_str().is_some());
     assert_eq!(json["state"], "draft");
     let home = text(client.get(server.url("/")).send().expect("home"));
     assert!(home.contains("暂存"), "home shows the draft state");

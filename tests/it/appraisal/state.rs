@@ -58,6 +58,8 @@ fn outside_the_filing_window_the_form_is_read_only_and_says_why() {
     );
     assert_eq!(saved.status().as_u16(), 303);
     server.stop();
+    let actions = audit_actions(&server.data);
+    assert!(actions.iter().any(|action| action == "submission.save"), "暂存 audited: {actions:?}");
     close_filing_window(&server.data);
     let server = Server::start(Options { data: Some(server.data.clone()), ..Options::demo() });
     let client = signed_in(&server, &server.demo_username("刁彬彬"), PASSWORD);
@@ -103,6 +105,7 @@ fn the_api_saves_uploads_submits_and_withdraws_on_the_same_rules() {
     // Uploads: raw bodies, streamed; the same content rules.
     let scan = client
         .put(server.url("/api/v1/me/appraisal/achievements/0/files/achievement_file?name=扫描.pdf"))
+        .header("content-type", "application/octet-stream")
         .body(fixture_bytes("scan.pdf"))
         .send()
         .expect("upload scan");
