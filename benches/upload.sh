@@ -4,14 +4,15 @@
 #     against `dd … conv=fsync` plus `sha256sum` of a file of the same size, measured in the same run
 #     (target >= 80 %), and the server's peak RSS growth during the upload (target < 64 MB);
 #  2. p99 latency of saving a full draft (two achievements, every field) through the same service as 暂存.
-# Bounded: one upload, SAVES saves (default 300). Needs ~1.5 GB free in $TMPDIR.
+# Bounded: one upload, SAVES saves (default 300). Needs ~1.5 GB free in $TMPDIR. Run: bash benches/upload.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SAVES=${SAVES:-300}
 SIZE_MB=${SIZE_MB:-500}
 
-cargo build --release --quiet
-bin=target/release/zhiping
+# BIN=path runs another build (e.g. a debug one, to check the script itself); the figures count only for release.
+if [ -z "${BIN:-}" ]; then cargo build --release --quiet; fi
+bin=${BIN:-target/release/zhiping}
 work=$(mktemp -d)
 server_pid=
 trap '[ -n "$server_pid" ] && kill $server_pid 2>/dev/null; rm -rf "$work"' EXIT
@@ -22,7 +23,7 @@ server_pid=$!
 for _ in $(seq 1 100); do grep -q 'listening on' "$work/out.log" && break; sleep 0.2; done
 base=$(grep -o 'http://[0-9.:]*' "$work/out.log" | head -1)
 # 李珺 teaches at a 成人中专, so 自创资源 (the only type taking a 500 MB video) is open to her.
-teacher=$(grep '李珺' "$work/out.log" | grep -o '用户名：[0-9X]*' | cut -d'：' -f2)
+teacher=$(grep '李珺' "$work/out.log" | sed -n 's/.*用户名：\([0-9X]*\).*/\1/p' | head -1)
 echo "server: $base (pid $server_pid), teacher $teacher"
 
 jar="$work/jar"
