@@ -264,6 +264,10 @@ async function main() {
     await expectText('点击查看');
     await expectText('出版：于2019-05由高等教育出版社发表，排序/排名：1/3；CIP号为2019102034');
     await shot('13-preview');
+    await go('/appraisal');
+    await expectText('已提交，等待学校审核');
+    await expectText('撤回');
+    await shot('15-read-only');
     await go('/');
     await expectText('待审核');
     await shot('14-home-submitted');

@@ -266,3 +266,65 @@ fn reference_files(tx: &WriteTx, submission_id: u64, filing: &Filing) -> Service
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::catalogue::EvidenceSlot;
+    use crate::domain::filing::FileRef;
+
+    fn file(name: &str) -> FileRef {
+        FileRef { sha256: format!("{:0>64}", name.len()), name: name.into(), size: 1, kind: "pdf".into() }
+    }
+
+    fn stored() -> Filing {
+        let mut filing = Filing::default();
+        filing.achievements[0].achievement_file = Some(file("a.pdf"));
+        filing.achievements[0].evidence.insert(EvidenceSlot::Formal, file("cip.pdf"));
+        let mut second = Achievement::default();
+        second.achievement_file = Some(file("second.pdf"));
+        filing.achievements.push(second);
+        filing
+    }
+
+    #[test]
+    fn files_follow_their_origin_then_removals_then_uploads() {
+        let stored = stored();
+        let mut posted = Filing::default();
+        posted.achievements[0].title = "只保留第二项".into();
+        posted.achievements[0].achievement_file = Some(file("forged.pdf"));
+        let edit = FilingEdit {
+            filing: posted,
+            origins: vec![Some(1)],
+            removals: vec![FileTarget { achievement: 0, slot: FileSlot::Achievement }],
+            uploads: vec![Received {
+                target: FileTarget { achievement: 0, slot: FileSlot::Evidence(EvidenceSlot::Award) },
+                file: file("award.pdf"),
+            }],
+            ..FilingEdit::default()
+        };
+        let filing = edit.apply_to(&stored);
+        assert_eq!(filing.achievements.len(), 1);
+        let achievement = &filing.achievements[0];
+        assert_eq!(achievement.title, "只保留第二项");
+        // The posted file reference is ignored; the origin's file was removed; the upload is in place.
+        assert_eq!(achievement.achievement_file, None);
+        assert_eq!(achievement.evidence.get(&EvidenceSlot::Award).map(|f| f.name.as_str()), Some("award.pdf"));
+        assert!(!achievement.evidence.contains_key(&EvidenceSlot::Formal));
+    }
+
+    #[test]
+    fn keeping_files_matches_by_position_and_new_achievements_start_empty() {
+        let stored = stored();
+        let mut posted = Filing::default();
+        posted.achievements = vec![Achievement::default(), Achievement::default(), Achievement::default()];
+        let filing = FilingEdit::keeping_files(posted, &stored).apply_to(&stored);
+        assert_eq!(filing.achievements[0].achievement_file.as_ref().map(|f| f.name.as_str()), Some("a.pdf"));
+        assert_eq!(filing.achievements[1].achievement_file.as_ref().map(|f| f.name.as_str()), Some("second.pdf"));
+        assert_eq!(filing.achievements[2].achievement_file, None);
+        // An edit with no achievements still leaves one (N is at least 1).
+        let empty =
+            FilingEdit { filing: Filing { achievements: Vec::new(), ..Filing::default() }, ..FilingEdit::default() };
+        assert_eq!(empty.apply_to(&stored).achievements.len(), 1);
+    }
+}

@@ -87,6 +87,7 @@ pub fn read_only(appraisal: &Appraisal, csrf: &str, extra: Option<Markup>) -> Ma
                     button.danger type="submit" data-confirm="确定撤回吗？撤回后可修改并重新提交。" { "撤回" }
                 }
             }
+            a.button href="/appraisal/preview" { "在线预览" }
             @if let Some(url) = registration_form_url(submission_id) {
                 a.button href=(url) target="_blank" { "在线打印" }
             }
