@@ -281,9 +281,7 @@ mod tests {
         let mut filing = Filing::default();
         filing.achievements[0].achievement_file = Some(file("a.pdf"));
         filing.achievements[0].evidence.insert(EvidenceSlot::Formal, file("cip.pdf"));
-        let mut second = Achievement::default();
-        second.achievement_file = Some(file("second.pdf"));
-        filing.achievements.push(second);
+        filing.achievements.push(Achievement { achievement_file: Some(file("second.pdf")), ..Achievement::default() });
         filing
     }
 
@@ -316,8 +314,7 @@ mod tests {
     #[test]
     fn keeping_files_matches_by_position_and_new_achievements_start_empty() {
         let stored = stored();
-        let mut posted = Filing::default();
-        posted.achievements = vec![Achievement::default(), Achievement::default(), Achievement::default()];
+        let posted = Filing { achievements: vec![Achievement::default(); 3], ..Filing::default() };
         let filing = FilingEdit::keeping_files(posted, &stored).apply_to(&stored);
         assert_eq!(filing.achievements[0].achievement_file.as_ref().map(|f| f.name.as_str()), Some("a.pdf"));
         assert_eq!(filing.achievements[1].achievement_file.as_ref().map(|f| f.name.as_str()), Some("second.pdf"));
