@@ -21,9 +21,24 @@
     var field = error.parentNode && error.parentNode.querySelector('input, select, textarea');
     if (field && field.focus) { field.focus(); }
   }
-  if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', focusFirstError, false);
-  } else {
+  // 消息提醒 on arrival at 首页: the in-page notice becomes a modal box; 查看 goes on, Esc or a click outside closes.
+  function messagePopup() {
+    var popup = document.getElementById('message-popup');
+    if (!popup) { return; }
+    popup.className += ' modal';
+    var view = popup.querySelector('a');
+    if (view && view.focus) { view.focus(); }
+    function close() { popup.className = popup.className.replace(' modal', ''); }
+    popup.addEventListener('click', function (event) { if (event.target === popup) { close(); } }, false);
+    document.addEventListener('keydown', function (event) { if (event.keyCode === 27) { close(); } }, false);
+  }
+  function ready() {
     focusFirstError();
+    messagePopup();
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', ready, false);
+  } else {
+    ready();
   }
 }());

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod files;
 pub mod obs;
 pub mod pdf;
+pub mod search;
 pub mod service;
 pub mod store;
 pub mod web;

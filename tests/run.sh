@@ -8,6 +8,7 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
@@ -22,8 +23,9 @@ if [ ! -d tests/browser/node_modules/chrome-remote-interface ]; then
 fi
 
 cargo fmt --all -- --check
+# Benches (benches/*.rs) are built and run by their own scripts in release; here only the tests run.
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --all-targets --no-fail-fast
+  cargo nextest run --lib --bins --tests --no-fail-fast
 else
-  cargo test --all-targets --no-fail-fast
+  cargo test --lib --bins --tests --no-fail-fast
 fi

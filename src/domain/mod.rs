@@ -8,13 +8,17 @@ pub mod field_errors;
 pub mod filing;
 pub mod formats;
 pub mod idcard;
+pub mod markup;
+pub mod notice;
 pub mod org;
 pub mod password;
 pub mod pledge;
 pub mod project;
+pub mod review;
 pub mod school_type;
 pub mod stored_file;
 pub mod submission;
+pub mod verification;
 
 pub use field_errors::{FieldError, FieldErrors};
 pub use school_type::SchoolType;

@@ -17,7 +17,7 @@ pub(super) fn run(store: &Store) -> Result<(), StoreError> {
             Err(error) => return Err(error.into()),
         }
     };
-    match found {
+    let result = match found {
         Some(version) if version > SCHEMA_VERSION => {
             Err(StoreError::SchemaTooNew { found: version, supported: SCHEMA_VERSION })
         }
@@ -34,7 +34,9 @@ pub(super) fn run(store: &Store) -> Result<(), StoreError> {
             create_tables(tx)?;
             tx.set_meta(tables::SCHEMA_VERSION_KEY, SCHEMA_VERSION)
         }),
-    }
+    };
+    result?;
+    store.write(super::derived::rebuild_if_incomplete)
 }
 
 /// Opening a table in a write transaction creates it, so readers never meet a missing table.
@@ -55,6 +57,12 @@ fn create_tables(tx: &WriteTx) -> Result<(), StoreError> {
     txn.open_multimap_table(tables::ACCOUNTS_BY_ORG)?;
     txn.open_multimap_table(tables::SESSIONS_BY_ACCOUNT)?;
     txn.open_table(tables::FILES)?;
+    txn.open_table(tables::NOTICES)?;
+    txn.open_table(tables::MATERIALS)?;
+    txn.open_table(tables::NOTICE_FILES)?;
+    txn.open_table(tables::VERIFICATIONS)?;
+    txn.open_table(tables::VERIFICATION_BY_CONTENT)?;
+    super::derived::create_tables(tx)?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! The only module that touches redb. It offers typed records (JSON values keyed by id), the secondary indexes,
 //! transactions as closures (commit on `Ok`, abort on `Err`), the schema-version check and the migrations.
 
+mod derived;
 mod error;
 mod migrate;
 mod records;
@@ -221,7 +222,7 @@ impl WriteTx {
     pub fn put<T: Record>(&self, record: &T) -> Result<(), StoreError> {
         let bytes = encode(record);
         self.txn.open_table(T::TABLE)?.insert(record.id(), bytes.as_slice())?;
-        Ok(())
+        record.after_put(self)
     }
 
     /// Inserts or replaces a `&str`-keyed JSON record.

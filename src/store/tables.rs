@@ -30,5 +30,31 @@ pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 /// SHA-256 (hex) of a stored upload → JSON `StoredFile` (size, kind, the submissions that reference it).
 pub const FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("files");
 
+/// 通知公告, by id.
+pub const NOTICES: TableDefinition<u64, &[u8]> = TableDefinition::new("notices");
+/// 资料下载, by id.
+pub const MATERIALS: TableDefinition<u64, &[u8]> = TableDefinition::new("materials");
+/// SHA-256 of a file uploaded for a notice or material → its kind, size and extracted text. The search index is
+/// rebuilt from here, so it never needs the blobs again; an entry also proves the file came in through the
+/// publisher's upload (a notice may only reference such files).
+pub const NOTICE_FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("notice_files");
+/// Verification code (compact, 20 characters) → JSON `VerificationRecord` of a printed document.
+pub const VERIFICATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("verifications");
+/// SHA-256 of a printed document's content → JSON string of its code, so a reprint reuses the code.
+pub const VERIFICATION_BY_CONTENT: TableDefinition<&str, &[u8]> = TableDefinition::new("verification_by_content");
+/// Submission id → JSON `Review` (material checks, acceptance, expert assignments and grades).
+pub const REVIEWS: TableDefinition<u64, &[u8]> = TableDefinition::new("reviews");
+/// Submission id → JSON `SubmissionSummary`, rewritten with every submission write (derived; rebuilt if missing).
+pub const SUBMISSION_SUMMARIES: TableDefinition<u64, &[u8]> = TableDefinition::new("submission_summaries");
+/// SHA-256 of a submitted achievement file → submission ids (the duplicate signal).
+pub const SUBMISSIONS_BY_FILE: MultimapTableDefinition<&str, u64> = MultimapTableDefinition::new("submissions_by_file");
+/// `expert:{id}` → submission ids assigned to that expert (active or declined).
+pub const SUBMISSIONS_BY_EXPERT: MultimapTableDefinition<&str, u64> =
+    MultimapTableDefinition::new("submissions_by_expert");
+/// Message id → JSON `Message` (消息提醒).
+pub const MESSAGES: TableDefinition<u64, &[u8]> = TableDefinition::new("messages");
+/// `teacher:{id}` → message ids.
+pub const MESSAGES_BY_TEACHER: MultimapTableDefinition<&str, u64> = MultimapTableDefinition::new("messages_by_teacher");
+
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 pub const NEXT_ID_KEY: &str = "next_id";

@@ -11,13 +11,32 @@ use crate::domain::account::Role;
 type NavItem = (&'static str, &'static str);
 
 fn navigation(role: Role) -> Vec<NavItem> {
-    match role {
+    let mut items = match role {
         Role::Teacher => vec![("首页", "/"), ("教科研成果鉴定", "/appraisal")],
-        Role::Expert => vec![("首页", "/")],
-        Role::SchoolAdmin => vec![("首页", "/"), ("用户管理", "/admin/teachers"), ("接口令牌", "/admin/tokens")],
-        Role::DepartmentAdmin => vec![("首页", "/"), ("学校管理", "/admin/orgs"), ("接口令牌", "/admin/tokens")],
-        Role::CityAdmin => vec![("首页", "/"), ("单位管理", "/admin/orgs"), ("接口令牌", "/admin/tokens")],
+        Role::Expert => vec![("首页", "/"), ("专家评审", "/expert")],
+        Role::SchoolAdmin => {
+            vec![("首页", "/"), ("用户管理", "/admin/teachers"), ("学校审核", "/review"), ("接口令牌", "/admin/tokens")]
+        }
+        Role::DepartmentAdmin => {
+            vec![("首页", "/"), ("学校管理", "/admin/orgs"), ("主管部门审核", "/review"), ("接口令牌", "/admin/tokens")]
+        }
+        Role::CityAdmin => {
+            vec![
+                ("首页", "/"),
+                ("单位管理", "/admin/orgs"),
+                ("成果受理与评审", "/review"),
+                ("接口令牌", "/admin/tokens"),
+            ]
+        }
+    };
+    // 首页 · 通知公告 · 资料下载 · … as in the manual: right after 首页, for every role (notices addressed to
+    // 全部用户 reach experts too).
+    let at = items.len().min(1);
+    items.splice(at..at, [("通知公告", "/notices"), ("资料下载", "/materials")]);
+    if role.is_admin() {
+        items.push(("打印登记表", "/admin/print"));
     }
+    items
 }
 
 /// A whole page. `active` is the URL of the current navigation entry.
@@ -41,6 +60,7 @@ pub fn page(ctx: &Ctx, title: &str, active: &str, body: Markup) -> Markup {
                         @if let Some(user) = &ctx.user {
                             div.account {
                                 span.welcome { "欢迎 " strong { (user.account.name) } " " (user.account.role.greeting_suffix()) }
+                                (super::pages::messages::header_link(ctx))
                                 a href="/password" { "修改密码" }
                                 form.inline method="post" action="/logout" {
                                     input type="hidden" name="csrf" value=(ctx.csrf());

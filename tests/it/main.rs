@@ -5,6 +5,10 @@ mod support;
 
 mod api;
 mod appraisal;
+mod notices;
 mod operation;
+mod print_data;
+mod printing;
+mod review;
 mod scope;
 mod signing_in;

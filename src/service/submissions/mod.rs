@@ -107,16 +107,6 @@ impl Services {
         load_appraisal(&read, actor)
     }
 
-    /// The home page's 我的教科研成果鉴定状态: the state of the teacher's submission for its project, `None` when
-    /// there is none yet (未填报). Teachers without a project see 未填报 too.
-    pub fn appraisal_state(&self, actor: &Actor) -> ServiceResult<Option<SubmissionState>> {
-        match self.appraisal(actor) {
-            Ok(appraisal) => Ok(appraisal.state()),
-            Err(ServiceError::Forbidden(_)) => Ok(None),
-            Err(error) => Err(error),
-        }
-    }
-
     /// Serves the pledge: remembers in the session when it was shown, for the 15-second rule. `restart` is false
     /// when the page is shown again after a refused 同意, so the teacher does not wait from zero again.
     pub fn serve_pledge(
@@ -244,6 +234,7 @@ fn ensure_submission(tx: &WriteTx, actor: &Actor, appraisal: &Appraisal) -> Serv
         pledge: None,
         versions: Vec::new(),
         history: Vec::new(),
+        result: None,
         created_at: now,
         updated_at: now,
     };

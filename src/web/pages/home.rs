@@ -29,32 +29,25 @@ pub fn show(signed: Signed) -> Response {
     let ctx = &signed.ctx;
     let user = signed.user();
     let body = match user.account.role {
-        Role::Teacher => teacher_home(super::appraisal::home_status(&signed)),
+        Role::Teacher => match super::printing::home_results(&signed) {
+            Ok(results) => teacher_home(&signed, results),
+            Err(error) => return errors::page(ctx, &error),
+        },
         role => match admin_home(&signed, role) {
             Ok(markup) => markup,
             Err(error) => return errors::page(ctx, &error),
         },
     };
+    let body = html! { (body) (super::notices::home_boxes(&signed)) };
     ctx.finish(layout::page(ctx, "首页", "/", body))
 }
 
-fn teacher_home((step, state): (usize, &str)) -> Markup {
+/// `results`: the published grade with 打印 and 往年鉴定结果打印 (`printing::home_results`), shown under the status.
+fn teacher_home(signed: &Signed, results: Markup) -> Markup {
     html! {
-        section.card {
-            h2 { "我的教科研成果鉴定状态" }
-            (status_steps(step, state))
-            p { a.button href="/appraisal" { "教科研成果鉴定" } }
-        }
-        div.columns {
-            section.card {
-                h2 { "通知公告" }
-                p.empty { "暂无通知公告" }
-            }
-            section.card {
-                h2 { "资料下载" }
-                p.empty { "暂无资料" }
-            }
-        }
+        (super::messages::return_popup(signed))
+        (super::messages::status_card(signed))
+        (results)
     }
 }
 
@@ -74,12 +67,14 @@ fn admin_home(signed: &Signed, role: Role) -> Result<Markup, crate::service::Ser
                 @match role {
                     Role::SchoolAdmin => {
                         li { a.button href="/admin/teachers" { "用户管理" } " 开通教师账号、维护基本信息、重置密码" }
+                        li { a.button href="/review" { "学校审核" } " 审核本校教师提交的教科研成果" }
                     }
                     Role::DepartmentAdmin | Role::CityAdmin => {
                         li { a.button href="/admin/orgs" { "单位管理" } " 主管部门、学校及管理员账号" }
+                        li { a.button href="/review" { (super::review_list::title_of(role)) } " 鉴定成果的审核、受理与评审" }
                     }
                     _ => {
-                        li { "评审任务将在鉴定项目进入专家评审阶段后显示。" }
+                        li { a.button href="/expert" { "专家评审" } " 分配给您的成果鉴定任务" }
                     }
                 }
             }

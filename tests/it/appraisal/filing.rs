@@ -94,7 +94,10 @@ fn submit_shows_every_failure_under_its_field_then_succeeds_once_fixed() {
     assert_eq!(location(&done), "/appraisal/submitted");
     let success = text(client.get(server.url("/appraisal/submitted")).send().expect("success"));
     assert!(success.contains("提交成功") && success.contains("在线预览") && success.contains("返回首页"));
-    assert!(!success.contains("在线打印"), "no print link before the printing module exists");
+    assert!(success.contains("在线打印") && success.contains("href=\"/filing/print\""));
+    let print = client.get(server.url("/filing/print")).send().expect("print");
+    assert_eq!(print.status().as_u16(), 200);
+    assert_eq!(print.headers()["content-type"], "application/pdf");
     let preview = text(client.get(server.url("/appraisal/preview")).send().expect("preview"));
     assert!(preview.contains("点击查看") && preview.contains("专著全文.pdf"));
     assert!(preview.contains("出版：于2019-05由高等教育出版社发表，排序/排名：1/3；CIP号为2019102034"));

@@ -92,7 +92,7 @@ pub fn render(view: &FormView) -> Markup {
             section.card.instructions {
                 h2 { "填报说明" }
                 @for line in INSTRUCTIONS { p { (line) } }
-                div.field.check.has-error[errors.get("confirmed_instructions").is_some()] {
+                div.field.checkline.has-error[errors.get("confirmed_instructions").is_some()] {
                     label for="confirmed_instructions" {
                         input #confirmed_instructions type="checkbox" name="confirmed_instructions" value="1"
                             checked[filing.confirmed_instructions]

@@ -353,11 +353,3 @@ pub fn preview(signed: Signed) -> Response {
         Err(error) => failure(&signed, &error),
     }
 }
-
-/// The home page's 我的教科研成果鉴定状态 (step index and state word; 未填报 when there is no submission).
-pub fn home_status(signed: &Signed) -> (usize, &'static str) {
-    match signed.services().appraisal_state(signed.actor()) {
-        Ok(Some(state)) => state.home_step(),
-        _ => (0, "未填报"),
-    }
-}

@@ -11,10 +11,10 @@ use crate::domain::submission::SubmissionState;
 use crate::service::submissions::{Appraisal, NO_PROJECT};
 use crate::web::layout::{self, described_by, field_error};
 
-/// 在线打印 hook: the URL of the registration-form PDF for a submission, once the printing module serves one.
-/// Until then `None`, and no 在线打印 link is shown (SPEC: the link must not exist before the PDF does).
+/// 在线打印 hook: the URL of the teacher's registration-form PDF (the printing module's `/filing/print`, which
+/// prints the signed-in teacher's own working copy). Returning `None` hides every 在线打印 link.
 pub fn registration_form_url(_submission_id: u64) -> Option<String> {
-    None
+    Some("/filing/print".to_string())
 }
 
 /// The manual's 无权限 page (7.3).
@@ -40,7 +40,7 @@ pub fn pledge_page(csrf: &str, seconds_left: i64, error: Option<&str>) -> Markup
             ul.pledge-items { @for item in pledge::ITEMS { li { (item) } } }
             form #pledge-form method="post" action="/appraisal/pledge" novalidate {
                 input type="hidden" name="csrf" value=(csrf);
-                div.field.check.has-error[error.is_some()] {
+                div.field.checkline.has-error[error.is_some()] {
                     label for="agree" {
                         input #agree type="checkbox" name="agree" value="1" aria-describedby=[described_by("agree", error)];
                         " " (pledge::CHECKBOX)
@@ -160,7 +160,7 @@ fn details(appraisal: &Appraisal, filing: &Filing) -> Markup {
     html! {
         section.card.preview {
             h2 { "基本信息" }
-            dl.pairs {
+            dl.view-pairs {
                 @for (label, value) in &rows { div { dt { (label) "：" } dd { (value) } } }
             }
         }
@@ -168,7 +168,7 @@ fn details(appraisal: &Appraisal, filing: &Filing) -> Markup {
             @let found = catalogue.get(&achievement.type_code);
             section.card.preview {
                 h2 { "教研成果信息 " (index + 1) }
-                dl.pairs.wide {
+                dl.view-pairs.wide {
                     div { dt { "题目：" } dd { (achievement.title) } }
                     div { dt { "成果层次：" } dd { (achievement.level.map(|level| level.label()).unwrap_or_default()) } }
                     div { dt { "成果类型：" } dd {
@@ -187,7 +187,7 @@ fn details(appraisal: &Appraisal, filing: &Filing) -> Markup {
                     div { dt { "成果上传：" } dd { (file_link(achievement.achievement_file.as_ref())) } }
                 }
                 h3 { "证明材料" (index + 1) }
-                dl.pairs {
+                dl.view-pairs {
                     @for slot in EvidenceSlot::ALL {
                         div { dt { (slot.label()) "：" } dd { (file_link(achievement.evidence.get(&slot))) } }
                     }

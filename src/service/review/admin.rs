@@ -1,0 +1,252 @@
+//! 学校审核 and 主管部门审核 (SPEC §6): the admins' submission lists (by state, with counts, filters and a name
+//! search), the full read-only view, approval with 材料真实性核查 and return with a required reason. The city's
+//! return at acceptance goes through the same `return_submission`.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+
+use super::{Loaded, NOT_FOUND, admin_sees, expect_state, leave_message, load_for_admin, transition};
+use crate::clock;
+use crate::domain::account::{Account, Role};
+use crate::domain::org::{OrgRef, School};
+use crate::domain::review::{
+    Check, MessageKind, Review, ReviewLevel, SubmissionSummary, VERIFICATION_TEXT, VERIFICATION_TITLE, check_reason,
+};
+use crate::domain::submission::{Submission, SubmissionState};
+use crate::service::{Actor, ServiceError, ServiceResult, Services, audit};
+use crate::store::{Reader, tables};
+
+/// What the admin list is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub project_id: Option<u64>,
+    pub state: Option<SubmissionState>,
+    pub school_id: Option<u64>,
+    /// Part of the teacher's name.
+    pub query: String,
+    /// 1-based.
+    pub page: usize,
+    pub per_page: usize,
+}
+
+/// One row of the admin list.
+#[derive(Debug, Clone)]
+pub struct ListRow {
+    pub summary: SubmissionSummary,
+    pub teacher_name: String,
+    pub school_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListPage {
+    pub rows: Vec<ListRow>,
+    /// Rows matching every filter but the state (before paging).
+    pub total: usize,
+    /// How many of the actor's submissions (project and search applied) are in each state.
+    pub counts: Vec<(SubmissionState, usize)>,
+    pub page: usize,
+    pub per_page: usize,
+}
+
+impl ListPage {
+    pub fn pages(&self) -> usize {
+        self.total.div_ceil(self.per_page.max(1)).max(1)
+    }
+}
+
+pub const DEFAULT_PER_PAGE: usize = 50;
+pub const MAX_PER_PAGE: usize = 200;
+
+/// The review level of an admin, if it reviews at all.
+pub fn level_of(actor: &Actor) -> Option<ReviewLevel> {
+    match actor.role {
+        Role::SchoolAdmin => Some(ReviewLevel::School),
+        Role::DepartmentAdmin => Some(ReviewLevel::Department),
+        Role::CityAdmin => Some(ReviewLevel::City),
+        Role::Expert | Role::Teacher => None,
+    }
+}
+
+impl Services {
+    /// The submissions of the actor's scope (school, department or city), drafts left out, newest first.
+    pub fn list_submissions(&self, actor: &Actor, filter: &ListFilter) -> ServiceResult<ListPage> {
+        if level_of(actor).is_none() {
+            return Err(ServiceError::Forbidden("无权限查看鉴定成果"));
+        }
+        let read = self.store.read()?;
+        let mut summaries: Vec<SubmissionSummary> = match actor.org {
+            OrgRef::City => read.all::<SubmissionSummary>()?,
+            OrgRef::Department(id) => summaries_of(&read, &format!("department:{id}"))?,
+            OrgRef::School(id) => summaries_of(&read, &format!("school:{id}"))?,
+        };
+        summaries.retain(|summary| {
+            summary.state != SubmissionState::Draft
+                && summary.versions > 0
+                && admin_sees(actor, summary.school_id, summary.department_id)
+                && filter.project_id.is_none_or(|id| summary.project_id == id)
+                && filter.school_id.is_none_or(|id| summary.school_id == id)
+        });
+        let query = filter.query.trim();
+        let mut names: HashMap<u64, String> = HashMap::new();
+        if !query.is_empty() {
+            for summary in &summaries {
+                names.insert(summary.teacher_id, teacher_name(&read, summary.teacher_id)?);
+            }
+            summaries.retain(|summary| names.get(&summary.teacher_id).is_some_and(|name| name.contains(query)));
+        }
+        let mut counts: Vec<(SubmissionState, usize)> = SubmissionState::ALL
+            .into_iter()
+            .filter(|state| *state != SubmissionState::Draft)
+            .map(|state| (state, 0))
+            .collect();
+        for summary in &summaries {
+            if let Some(entry) = counts.iter_mut().find(|(state, _)| *state == summary.state) {
+                entry.1 += 1;
+            }
+        }
+        if let Some(state) = filter.state {
+            summaries.retain(|summary| summary.state == state);
+        }
+        summaries.sort_by(|a, b| b.submitted_at.cmp(&a.submitted_at).then(b.id.cmp(&a.id)));
+        let per_page = match filter.per_page {
+            0 => DEFAULT_PER_PAGE,
+            n => n.min(MAX_PER_PAGE),
+        };
+        let page = filter.page.max(1);
+        let total = summaries.len();
+        let schools: HashMap<u64, String> =
+            read.all::<School>()?.into_iter().map(|school| (school.id, school.name)).collect();
+        let mut rows = Vec::new();
+        for summary in summaries.into_iter().skip((page - 1) * per_page).take(per_page) {
+            let teacher_name = match names.get(&summary.teacher_id) {
+                Some(name) => name.clone(),
+                None => teacher_name(&read, summary.teacher_id)?,
+            };
+            let school_name = schools.get(&summary.school_id).cloned().unwrap_or_default();
+            rows.push(ListRow { summary, teacher_name, school_name });
+        }
+        Ok(ListPage { rows, total, counts, page, per_page })
+    }
+
+    /// One submission in full for an admin of its scope.
+    pub fn review_submission(&self, actor: &Actor, id: u64) -> ServiceResult<Loaded> {
+        load_for_admin(&self.store.read()?, actor, id)
+    }
+
+    /// 通过: the school (or department) approves, confirming 材料真实性核查：已核，与原件一致.
+    pub fn approve_submission(&self, actor: &Actor, id: u64, confirmation: &str) -> ServiceResult<Submission> {
+        let level = match level_of(actor) {
+            Some(level @ (ReviewLevel::School | ReviewLevel::Department)) => level,
+            Some(ReviewLevel::City) => {
+                return Err(ServiceError::Forbidden("市级管理员请通过“受理”接收成果"));
+            }
+            None => return Err(ServiceError::Forbidden("无权限审核")),
+        };
+        if confirmation.trim() != VERIFICATION_TEXT {
+            return Err(ServiceError::field(
+                "verification",
+                format!("请先完成{VERIFICATION_TITLE}，确认“{VERIFICATION_TEXT}”"),
+            ));
+        }
+        self.store.write(|tx| {
+            let mut loaded = load_for_admin(tx, actor, id)?;
+            check_level_scope(actor, level, &loaded.submission)?;
+            expect_state(&loaded.submission, &[level.waiting_state()], &format!("进行{}", level.label()))?;
+            check_deadline(level, &loaded)?;
+            let check = Check {
+                by: actor.account_id,
+                by_name: actor.name.clone(),
+                at: Utc::now(),
+                address: actor.address.clone(),
+                statement: format!("{VERIFICATION_TITLE}：{VERIFICATION_TEXT}"),
+            };
+            let to = level.approved_state(loaded.project.department_review);
+            transition(&mut loaded.submission, actor, to, &check.statement);
+            match level {
+                ReviewLevel::School => loaded.review.school_check = Some(check),
+                _ => loaded.review.department_check = Some(check),
+            }
+            tx.put(&loaded.submission)?;
+            tx.put(&loaded.review)?;
+            audit::record(
+                tx,
+                Some(actor),
+                "submission.approve",
+                &format!("submission:{id}"),
+                &format!("{}通过（{VERIFICATION_TITLE}：{VERIFICATION_TEXT}）→ {}", level.label(), to.label()),
+            )?;
+            Ok(loaded.submission)
+        })
+    }
+
+    /// 退回: back to the teacher as `returned` with the reason, and a 消息提醒. School and department at their
+    /// step; the city at acceptance (the anonymisation gate).
+    pub fn return_submission(&self, actor: &Actor, id: u64, reason: &str) -> ServiceResult<Submission> {
+        let level = level_of(actor).ok_or(ServiceError::Forbidden("无权限退回"))?;
+        let reason = check_reason(reason).map_err(|message| ServiceError::field("reason", message))?;
+        self.store.write(|tx| {
+            let mut loaded = load_for_admin(tx, actor, id)?;
+            check_level_scope(actor, level, &loaded.submission)?;
+            expect_state(&loaded.submission, &[level.waiting_state()], "退回")?;
+            check_deadline(level, &loaded)?;
+            transition(&mut loaded.submission, actor, SubmissionState::Returned, &reason);
+            if level == ReviewLevel::City {
+                loaded.review.acceptance = None;
+                tx.put(&loaded.review)?;
+            }
+            tx.put(&loaded.submission)?;
+            leave_message(tx, &loaded.submission, MessageKind::Returned, level.label(), &reason)?;
+            audit::record(
+                tx,
+                Some(actor),
+                "submission.return",
+                &format!("submission:{id}"),
+                &format!("{}退回：{reason}", level.label()),
+            )?;
+            Ok(loaded.submission)
+        })
+    }
+}
+
+/// A school admin acts on its own school's submissions, a department admin on its department's; the city
+/// reaches every one (its scope was checked when loading).
+fn check_level_scope(actor: &Actor, level: ReviewLevel, submission: &Submission) -> ServiceResult<()> {
+    let inside = match level {
+        ReviewLevel::School => actor.org == OrgRef::School(submission.school_id),
+        ReviewLevel::Department => actor.org == OrgRef::Department(submission.department_id),
+        ReviewLevel::City => actor.is(Role::CityAdmin),
+    };
+    if inside { Ok(()) } else { Err(ServiceError::NotFound(NOT_FOUND)) }
+}
+
+fn check_deadline(level: ReviewLevel, loaded: &Loaded) -> ServiceResult<()> {
+    let end = match level {
+        ReviewLevel::School => loaded.project.school_review_end,
+        ReviewLevel::Department => loaded.project.department_review_end,
+        ReviewLevel::City => return Ok(()),
+    };
+    if Utc::now() > end {
+        return Err(ServiceError::Conflict(format!("{}已于 {} 截止", level.label(), clock::minute(end))));
+    }
+    Ok(())
+}
+
+fn summaries_of(read: &impl Reader, key: &str) -> ServiceResult<Vec<SubmissionSummary>> {
+    let mut out = Vec::new();
+    for id in read.multimap_values(tables::SUBMISSIONS_BY_KEY, key)? {
+        if let Some(summary) = read.get::<SubmissionSummary>(id)? {
+            out.push(summary);
+        }
+    }
+    Ok(out)
+}
+
+fn teacher_name(read: &impl Reader, id: u64) -> ServiceResult<String> {
+    Ok(read.get::<Account>(id)?.map(|account| account.name).unwrap_or_default())
+}
+
+/// The review record of a submission (empty if none yet).
+pub fn review_of(read: &impl Reader, id: u64) -> ServiceResult<Review> {
+    Ok(read.get::<Review>(id)?.unwrap_or_else(|| Review::new(id)))
+}

@@ -1,0 +1,96 @@
+//! The teacher's side of the review chain: 消息提醒 (returns with their reason, published results), the unread
+//! count of the header, the return notice that pops up on 首页, and the status on 首页 with the grade once
+//! published.
+
+use chrono::Utc;
+
+use crate::domain::account::Role;
+use crate::domain::filing::uses_restricted_type;
+use crate::domain::project::Project;
+use crate::domain::review::{Message, MessageKind};
+use crate::domain::submission::{FinalResult, Submission, SubmissionState};
+use crate::service::{Actor, ServiceResult, Services};
+use crate::store::{Reader, tables};
+
+/// What 首页 shows of the teacher's current appraisal.
+#[derive(Debug, Clone)]
+pub struct TeacherStatus {
+    pub project_name: String,
+    pub state: SubmissionState,
+    /// The published result (never an unpublished one).
+    pub result: Option<FinalResult>,
+    /// The result rests on a ★ type: 当年有效.
+    pub valid_this_year_only: bool,
+}
+
+impl Services {
+    /// The teacher's messages, newest first (empty for other roles).
+    pub fn messages(&self, actor: &Actor) -> ServiceResult<Vec<Message>> {
+        if !actor.is(Role::Teacher) {
+            return Ok(Vec::new());
+        }
+        let read = self.store.read()?;
+        let mut messages = Vec::new();
+        for id in read.multimap_values(tables::MESSAGES_BY_TEACHER, &format!("teacher:{}", actor.account_id))? {
+            if let Some(message) = read.get::<Message>(id)?
+                && message.teacher_id == actor.account_id
+            {
+                messages.push(message);
+            }
+        }
+        messages.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+        Ok(messages)
+    }
+
+    pub fn unread_messages(&self, actor: &Actor) -> ServiceResult<usize> {
+        Ok(self.messages(actor)?.iter().filter(|message| message.read_at.is_none()).count())
+    }
+
+    /// The newest unread return, which pops up on 首页 (消息提醒 with 查看).
+    pub fn pending_return_notice(&self, actor: &Actor) -> ServiceResult<Option<Message>> {
+        Ok(self
+            .messages(actor)?
+            .into_iter()
+            .find(|message| message.read_at.is_none() && message.kind == MessageKind::Returned))
+    }
+
+    /// Viewing 消息提醒 marks every message read.
+    pub fn mark_messages_read(&self, actor: &Actor) -> ServiceResult<()> {
+        let unread: Vec<Message> = self.messages(actor)?.into_iter().filter(|m| m.read_at.is_none()).collect();
+        if unread.is_empty() {
+            return Ok(());
+        }
+        self.store.write(|tx| {
+            let now = Utc::now();
+            for mut message in unread {
+                message.read_at = Some(now);
+                tx.put(&message)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The teacher's submission in its current project, for 首页.
+    pub fn teacher_status(&self, actor: &Actor) -> ServiceResult<Option<TeacherStatus>> {
+        if !actor.is(Role::Teacher) {
+            return Ok(None);
+        }
+        let read = self.store.read()?;
+        let Some(account) = read.get::<crate::domain::account::Account>(actor.account_id)? else { return Ok(None) };
+        let Some(project_id) = account.teacher.as_ref().and_then(|profile| profile.project_id) else {
+            return Ok(None);
+        };
+        let Some(project) = read.get::<Project>(project_id)? else { return Ok(None) };
+        let key = format!("{project_id}:{}", actor.account_id);
+        let Some(id) = read.lookup(tables::SUBMISSION_BY_TEACHER, &key)? else { return Ok(None) };
+        let Some(submission) = read.get::<Submission>(id)? else { return Ok(None) };
+        let result = submission.result.clone().filter(|result| result.published_at.is_some());
+        let filing = submission.versions.last().map(|v| &v.filing).unwrap_or(&submission.filing);
+        Ok(Some(TeacherStatus {
+            project_name: project.name.clone(),
+            state: submission.state,
+            valid_this_year_only: uses_restricted_type(filing, &project.catalogue),
+            result,
+        }))
+    }
+}

@@ -1,0 +1,104 @@
+//! 消息提醒 for teachers (the manual's 2.3): the header link with the unread count, the page with its two
+//! sections, the return notice that pops up on arrival at 首页 (an in-page notice; `app.js` turns it into a
+//! modal), and the status card of 首页 with the published grade.
+
+use maud::{Markup, html};
+use poem::{IntoResponse, Response, handler};
+
+use super::home::status_steps;
+use crate::clock;
+use crate::domain::account::Role;
+use crate::web::ctx::{Ctx, Signed};
+use crate::web::{errors, layout};
+
+/// The header's 消息提醒 link with the unread count (teachers only; nothing for other roles).
+pub fn header_link(ctx: &Ctx) -> Markup {
+    let Some(user) = &ctx.user else { return html! {} };
+    if user.account.role != Role::Teacher || user.account.must_change_password {
+        return html! {};
+    }
+    let unread = ctx.services.unread_messages(&user.actor).unwrap_or(0);
+    html! {
+        a href="/messages" aria-label=(format!("消息提醒，{unread}条未读")) {
+            "消息提醒"
+            @if unread > 0 { " " span.badge-count { (unread) } }
+        }
+    }
+}
+
+#[handler]
+pub fn show(signed: Signed) -> Response {
+    let services = signed.services();
+    let actor = signed.actor();
+    let messages = match services.messages(actor) {
+        Ok(messages) => messages,
+        Err(error) => return errors::page(&signed.ctx, &error),
+    };
+    // Viewing marks them read; the list below still shows which were new on this visit.
+    if let Err(error) = services.mark_messages_read(actor) {
+        return errors::page(&signed.ctx, &error);
+    }
+    let body = html! {
+        (layout::breadcrumb(&["消息提醒"]))
+        section.card.messages {
+            h2 { "成果鉴定消息提醒" }
+            @if messages.is_empty() {
+                p.empty { "暂无消息" }
+            } @else {
+                ul.message-list {
+                    @for message in &messages {
+                        li.unread[message.read_at.is_none()] {
+                            strong.sender { (message.sender) }
+                            @if message.read_at.is_none() { " " span.badge.warn { "新" } }
+                            p { (clock::day(message.at)) " " (message.text) }
+                        }
+                    }
+                }
+            }
+            h2 { "申报材料消息提醒" }
+            p.empty { "暂无消息" }
+            p { a.button href="/" { "返回" } }
+        }
+    };
+    layout::page(&signed.ctx, "消息提醒", "", body).into_response()
+}
+
+/// The pop-up box of 首页 while a return is unread: the sender, date and reason with 查看.
+pub fn return_popup(signed: &Signed) -> Markup {
+    let Ok(Some(message)) = signed.services().pending_return_notice(signed.actor()) else { return html! {} };
+    html! {
+        section.popup #message-popup role="alertdialog" aria-labelledby="message-popup-title" aria-describedby="message-popup-text" {
+            div.popup-box {
+                h2 #message-popup-title { "消息提醒" }
+                p #message-popup-text {
+                    "您的教科研成果鉴定已被" (message.sender) "退回：" (clock::day(message.at)) " " (message.text)
+                }
+                p { a.button.primary href="/messages" { "查看" } }
+            }
+        }
+    }
+}
+
+/// 我的教科研成果鉴定状态 from the teacher's submission; the grade (and 当年有效) once published.
+pub fn status_card(signed: &Signed) -> Markup {
+    let status = signed.services().teacher_status(signed.actor()).ok().flatten();
+    html! {
+        section.card {
+            h2 { "我的教科研成果鉴定状态" }
+            @match &status {
+                None => { (status_steps(0, "未填报")) }
+                Some(status) => {
+                    @let (step, word) = status.state.home_step();
+                    p.hint { (status.project_name) }
+                    (status_steps(step, word))
+                    @if let Some(result) = &status.result {
+                        p.result {
+                            "鉴定等级：" strong { (result.grade) }
+                            @if status.valid_this_year_only { " " span.badge.warn { "当年有效" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! SPEC §6 and the manual's 消息提醒: the review chain end to end, its refusals, and the browser path of a return.
+
+mod browser;
+mod chain;
+pub mod fixture;
+mod refusals;
+
+use crate::support::*;
+
+/// A page's body after GET, asserting the status.
+pub fn page(server: &Server, client: &reqwest::blocking::Client, path: &str) -> String {
+    let response = client.get(server.url(path)).send().expect("get");
+    let status = response.status().as_u16();
+    let body = text(response);
+    assert_eq!(status, 200, "GET {path}: {body}");
+    body
+}
+
+/// POSTs a form with the CSRF token of `from`; returns status and body.
+pub fn post(
+    server: &Server,
+    client: &reqwest::blocking::Client,
+    from: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let csrf = csrf_of(&page(server, client, from));
+    let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let response = client.post(server.url(path)).form(&form).send().expect("post");
+    (response.status().as_u16(), text(response))
+}
+
+/// The unread count in the header's 消息提醒 link (0 when there is no badge).
+pub fn unread_badge(home: &str) -> u32 {
+    let Some(start) = home.find("class=\"badge-count\">") else { return 0 };
+    let rest = &home[start + "class=\"badge-count\">".len()..];
+    rest.split('<').next().and_then(|n| n.trim().parse().ok()).unwrap_or(0)
+}
