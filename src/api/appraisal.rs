@@ -21,9 +21,11 @@ use crate::service::{ServiceError, Services};
 
 #[derive(Tags)]
 enum Tag {
-    /// The signed-in teacher's 教科研成果鉴定.
-    Appraisal,
-    /// Stored files.
+    /// The signed-in teacher's own 教科研成果鉴定: read, 暂存, 提交, 撤回, files.
+    #[oai(rename = "TeacherFiling")]
+    Filing,
+    /// Stored files of submissions, for readers in scope.
+    #[oai(rename = "SubmissionFiles")]
     Files,
 }
 
@@ -60,7 +62,7 @@ fn stored_edit(services: &Services, auth: &Auth, index: usize) -> Result<FilingE
 #[OpenApi]
 impl AppraisalApi {
     /// The teacher's appraisal for the project the school chose (403 `forbidden` with the 无权限 text if none).
-    #[oai(path = "/me/appraisal", method = "get", tag = "Tag::Appraisal")]
+    #[oai(path = "/me/appraisal", method = "get", tag = "Tag::Filing")]
     async fn read(&self, services: Data<&Arc<Services>>, auth: Auth) -> ApiResult<AppraisalOut> {
         appraisal_of(&services, &auth)
     }
@@ -68,7 +70,7 @@ impl AppraisalApi {
     /// 暂存: stores the values as given (files stay with the achievement at the same position). No required
     /// fields; format problems come back in `format_errors` without blocking. ★ types the teacher's school type
     /// may not file are refused (422).
-    #[oai(path = "/me/appraisal", method = "put", tag = "Tag::Appraisal")]
+    #[oai(path = "/me/appraisal", method = "put", tag = "Tag::Filing")]
     async fn save(&self, services: Data<&Arc<Services>>, auth: Auth, body: Json<FilingIn>) -> ApiResult<AppraisalOut> {
         let stored = services.appraisal(auth.actor())?.filing();
         let edit = FilingEdit::keeping_files(body.to_filing(), &stored);
@@ -78,7 +80,7 @@ impl AppraisalApi {
 
     /// 提交: validates everything. 422 `invalid` lists every failing field (the values are saved as a draft
     /// all the same); success answers the submitted appraisal (state `submitted`).
-    #[oai(path = "/me/appraisal/submit", method = "post", tag = "Tag::Appraisal")]
+    #[oai(path = "/me/appraisal/submit", method = "post", tag = "Tag::Filing")]
     async fn submit(
         &self,
         services: Data<&Arc<Services>>,
@@ -98,7 +100,7 @@ impl AppraisalApi {
     }
 
     /// 撤回: back to a draft while the school has not acted and the filing window is open.
-    #[oai(path = "/me/appraisal/withdraw", method = "post", tag = "Tag::Appraisal")]
+    #[oai(path = "/me/appraisal/withdraw", method = "post", tag = "Tag::Filing")]
     async fn withdraw(&self, services: Data<&Arc<Services>>, auth: Auth) -> ApiResult<AppraisalOut> {
         services.withdraw(auth.actor(), None)?;
         appraisal_of(&services, &auth)
@@ -108,7 +110,7 @@ impl AppraisalApi {
     /// `achievement_file`, `contribution_file` or `evidence.{formal|public|unit_signed|award|exchange|
     /// school_course|project|own_resource}`. The type is decided by the content; WORD/PDF ≤ 20 MB, and MP4/ZIP
     /// ≤ 500 MB for a 自创资源 achievement file; image-only PDFs are refused as achievement files.
-    #[oai(path = "/me/appraisal/achievements/:index/files/:slot", method = "put", tag = "Tag::Appraisal")]
+    #[oai(path = "/me/appraisal/achievements/:index/files/:slot", method = "put", tag = "Tag::Filing")]
     async fn upload(
         &self,
         services: Data<&Arc<Services>>,
@@ -131,7 +133,7 @@ impl AppraisalApi {
     }
 
     /// Removes the file at `slot` of achievement `index` from the draft (earlier submitted versions keep theirs).
-    #[oai(path = "/me/appraisal/achievements/:index/files/:slot", method = "delete", tag = "Tag::Appraisal")]
+    #[oai(path = "/me/appraisal/achievements/:index/files/:slot", method = "delete", tag = "Tag::Filing")]
     async fn remove_file(
         &self,
         services: Data<&Arc<Services>>,

@@ -13,6 +13,7 @@ use crate::service::submissions::Appraisal;
 
 /// The teacher's fields of 基本信息 and the confirmation checkbox.
 #[derive(Debug, Clone, Object, Default)]
+#[oai(rename = "TeacherFilingBasics")]
 pub struct FilingBasics {
     /// 现专技职务 grade: 初级 / 中级 / 副高级
     #[oai(default)]
@@ -51,6 +52,7 @@ pub struct FilingBasics {
 
 /// One achievement's typed values.
 #[derive(Debug, Clone, Object, Default)]
+#[oai(rename = "TeacherAchievementIn")]
 pub struct AchievementIn {
     /// 题目
     #[oai(default)]
@@ -73,6 +75,7 @@ pub struct AchievementIn {
 /// What `PUT /me/appraisal` and `POST /me/appraisal/submit` take. Files are not part of it: they stay with the
 /// achievement at the same position and are changed through the file endpoints.
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "TeacherFilingIn")]
 pub struct FilingIn {
     #[oai(flatten)]
     pub basics: FilingBasics,
@@ -82,6 +85,7 @@ pub struct FilingIn {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "TeacherFileOut")]
 pub struct FileOut {
     pub sha256: String,
     pub name: String,
@@ -93,6 +97,7 @@ pub struct FileOut {
 }
 
 #[derive(Debug, Clone, Object)]
+#[oai(rename = "TeacherAchievementOut")]
 pub struct AchievementOut {
     #[oai(flatten)]
     pub values: AchievementIn,
@@ -107,6 +112,7 @@ pub struct AchievementOut {
 
 /// The teacher's appraisal as it stands.
 #[derive(Debug, Object)]
+#[oai(rename = "TeacherAppraisalOut")]
 pub struct AppraisalOut {
     pub project_id: u64,
     pub project_name: String,
