@@ -182,6 +182,9 @@ impl Services {
         let document_limit = uploads.document_mib * 1024 * 1024;
         let limit = if allows_media { uploads.media_mib * 1024 * 1024 } else { document_limit };
         let label = target.slot.label();
+        // Only a blob this upload created may be removed on refusal: the same content may already be stored for
+        // someone else (a notice attachment, another teacher's evidence). The margin covers coarse file clocks.
+        let started = std::time::SystemTime::now() - std::time::Duration::from_millis(50);
         let stored = match self.blobs.put_stream(reader, limit).await {
             Ok(stored) => stored,
             Err(UploadError::TooLarge { .. }) => {
@@ -211,12 +214,12 @@ impl Services {
             match check_content(&self.blobs, &file, stored.kind, target.slot, allows_media, document_limit).await {
                 Ok(problem) => problem,
                 Err(error) => {
-                    self.discard_if_unreferenced(&sha256)?;
+                    self.discard_if_unreferenced(&sha256, started)?;
                     return Err(error);
                 }
             };
         if let Some(problem) = problem {
-            self.discard_if_unreferenced(&sha256)?;
+            self.discard_if_unreferenced(&sha256, started)?;
             return Err(refuse(problem));
         }
         self.record_file(actor, permit.submission_id, &file)?;
@@ -247,13 +250,17 @@ impl Services {
         })
     }
 
-    /// Removes a refused upload's blob unless some record already references the same content. Runs in a
-    /// write transaction so it cannot interleave with `record_file`'s check.
-    fn discard_if_unreferenced(&self, sha256: &str) -> ServiceResult<()> {
+    /// Removes a refused upload's blob if this upload created it (written since `started`) and no submission
+    /// references the content. Runs in a write transaction so it cannot interleave with `record_file`'s check.
+    fn discard_if_unreferenced(&self, sha256: &str, started: std::time::SystemTime) -> ServiceResult<()> {
+        let Some(path) = self.blobs.path_of(sha256) else { return Ok(()) };
+        let created_now = std::fs::metadata(&path).and_then(|meta| meta.modified()).is_ok_and(|at| at >= started);
+        if !created_now {
+            return Ok(());
+        }
         self.store.write(|tx| {
             if tx.get_keyed::<StoredFile>(tables::FILES, sha256)?.is_none()
-                && let Some(path) = self.blobs.path_of(sha256)
-                && let Err(error) = std::fs::remove_file(path)
+                && let Err(error) = std::fs::remove_file(&path)
                 && error.kind() != std::io::ErrorKind::NotFound
             {
                 tracing::warn!(%error, "could not remove a refused upload");

@@ -48,6 +48,8 @@ fn uploads_are_judged_by_content_and_size() {
     let server = Server::demo();
     let clients = pledged(&server, &["刁彬彬"]);
     let client = &clients[0];
+    // Other modules' demo data (notice attachments) may already be stored.
+    let blobs_before = walk(&server.data.join("files/blobs"));
 
     // A PNG named .pdf.
     let page = save_with(
@@ -98,7 +100,7 @@ fn uploads_are_judged_by_content_and_size() {
     );
     // Refused uploads leave no file behind.
     let blobs = walk(&server.data.join("files/blobs"));
-    assert!(blobs.is_empty(), "refused uploads removed: {blobs:?}");
+    assert_eq!(blobs, blobs_before, "refused uploads removed");
     assert!(walk(&server.data.join("files/tmp")).is_empty(), "no temporary files left");
 
     // The good ones: a text PDF as the achievement, a scan and a DOC and DOCX as evidence.
@@ -121,6 +123,18 @@ fn uploads_are_judged_by_content_and_size() {
     assert_eq!(achievement["evidence"]["formal"]["kind"], "pdf");
     assert_eq!(achievement["evidence"]["award"]["kind"], "docx");
     assert_eq!(achievement["evidence"]["exchange"]["kind"], "doc");
+    // Refusing content that is already stored (the scan, as evidence) must not remove the stored copy.
+    let scan_sha = achievement["evidence"]["formal"]["sha256"].as_str().expect("sha").to_string();
+    let page = save_with(
+        &server,
+        client,
+        "monograph",
+        vec![upload("achievements.0.achievement_file", "又是扫描.pdf", fixture_bytes("scan.pdf"))],
+    );
+    assert!(page.contains("不接受图片扫描转PDF格式"));
+    let evidence = client.get(server.url(&format!("/files/{scan_sha}/scan.pdf"))).send().expect("evidence");
+    assert_eq!(evidence.status().as_u16(), 200);
+    assert_eq!(evidence.bytes().expect("bytes").as_ref(), fixture_bytes("scan.pdf").as_slice());
 }
 
 #[test]
@@ -158,6 +172,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
             }
         }
     }
+    found.sort();
     found
 }
 
