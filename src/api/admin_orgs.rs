@@ -31,7 +31,7 @@ fn org_of(kind: &str, id: u64) -> Option<OrgRef> {
     }
 }
 
-fn expert_input(body: &ExpertAccountIn) -> ExpertInput {
+fn expert_input(body: &ExpertIn) -> ExpertInput {
     ExpertInput {
         id_number: body.id_number.clone(),
         name: body.name.clone(),
@@ -164,7 +164,7 @@ impl OrgApi {
     }
 
     /// Experts (city admin), filtered by name / ID number and subject, one page at a time.
-    #[oai(path = "/expert-accounts", method = "get", tag = "Tag::Experts")]
+    #[oai(path = "/experts", method = "get", tag = "Tag::Experts")]
     async fn experts(
         &self,
         services: Data<&Arc<Services>>,
@@ -173,48 +173,48 @@ impl OrgApi {
         subject: Query<Option<String>>,
         page: Query<Option<u64>>,
         per_page: Query<Option<u64>>,
-    ) -> ApiResult<ExpertAccountPage> {
+    ) -> ApiResult<ExpertPage> {
         let query = ExpertQuery {
             q: q.0.unwrap_or_default(),
             subject: subject.0.unwrap_or_default(),
             page: page.0.unwrap_or(1) as usize,
             per_page: per_page.0.unwrap_or(0) as usize,
         };
-        let paged = services.list_expert_accounts(auth.actor(), &query)?;
-        Ok(Json(ExpertAccountPage {
+        let paged = services.list_experts(auth.actor(), &query)?;
+        Ok(Json(ExpertPage {
             total: paged.total as u64,
             page: paged.page as u64,
             per_page: paged.per_page as u64,
-            items: paged.items.iter().map(ExpertAccountOut::from).collect(),
+            items: paged.items.iter().map(ExpertOut::from).collect(),
         }))
     }
 
     /// Opens an expert account (city admin), default password `00000000`.
-    #[oai(path = "/expert-accounts", method = "post", tag = "Tag::Experts")]
+    #[oai(path = "/experts", method = "post", tag = "Tag::Experts")]
     async fn create_expert(
         &self,
         services: Data<&Arc<Services>>,
         auth: Auth,
-        body: Json<ExpertAccountIn>,
-    ) -> ApiResult<ExpertAccountOut> {
-        Ok(Json(ExpertAccountOut::from(&services.create_expert(auth.actor(), &expert_input(&body))?)))
+        body: Json<ExpertIn>,
+    ) -> ApiResult<ExpertOut> {
+        Ok(Json(ExpertOut::from(&services.create_expert(auth.actor(), &expert_input(&body))?)))
     }
 
-    #[oai(path = "/expert-accounts/:id", method = "get", tag = "Tag::Experts")]
-    async fn expert(&self, services: Data<&Arc<Services>>, auth: Auth, id: Path<u64>) -> ApiResult<ExpertAccountOut> {
-        Ok(Json(ExpertAccountOut::from(&services.get_expert(auth.actor(), id.0)?)))
+    #[oai(path = "/experts/:id", method = "get", tag = "Tag::Experts")]
+    async fn expert(&self, services: Data<&Arc<Services>>, auth: Auth, id: Path<u64>) -> ApiResult<ExpertOut> {
+        Ok(Json(ExpertOut::from(&services.get_expert(auth.actor(), id.0)?)))
     }
 
     /// Changes an expert's 姓名, organisation and subjects (the ID number stays).
-    #[oai(path = "/expert-accounts/:id", method = "put", tag = "Tag::Experts")]
+    #[oai(path = "/experts/:id", method = "put", tag = "Tag::Experts")]
     async fn update_expert(
         &self,
         services: Data<&Arc<Services>>,
         auth: Auth,
         id: Path<u64>,
-        body: Json<ExpertAccountIn>,
-    ) -> ApiResult<ExpertAccountOut> {
-        Ok(Json(ExpertAccountOut::from(&services.update_expert(auth.actor(), id.0, &expert_input(&body))?)))
+        body: Json<ExpertIn>,
+    ) -> ApiResult<ExpertOut> {
+        Ok(Json(ExpertOut::from(&services.update_expert(auth.actor(), id.0, &expert_input(&body))?)))
     }
 
     /// The audit log (city admin), newest first, with the state of its hash chain. `from` / `to` are Shanghai

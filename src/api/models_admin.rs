@@ -73,7 +73,7 @@ pub struct AdminIn {
 }
 
 #[derive(Debug, Object)]
-pub struct ExpertAccountOut {
+pub struct ExpertOut {
     pub id: u64,
     pub id_number: String,
     pub name: String,
@@ -84,7 +84,7 @@ pub struct ExpertAccountOut {
     pub disabled: bool,
 }
 
-impl From<&Account> for ExpertAccountOut {
+impl From<&Account> for ExpertOut {
     fn from(account: &Account) -> Self {
         let (org_kind, org_id) = match account.org {
             OrgRef::School(id) => ("school", id),
@@ -104,7 +104,7 @@ impl From<&Account> for ExpertAccountOut {
 }
 
 #[derive(Debug, Object)]
-pub struct ExpertAccountIn {
+pub struct ExpertIn {
     /// Ignored on update (the ID number is the username).
     #[oai(default)]
     pub id_number: String,
@@ -117,11 +117,11 @@ pub struct ExpertAccountIn {
 }
 
 #[derive(Debug, Object)]
-pub struct ExpertAccountPage {
+pub struct ExpertPage {
     pub total: u64,
     pub page: u64,
     pub per_page: u64,
-    pub items: Vec<ExpertAccountOut>,
+    pub items: Vec<ExpertOut>,
 }
 
 #[derive(Debug, Object)]

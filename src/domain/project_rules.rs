@@ -279,9 +279,9 @@ mod tests {
                 vec![SubmittedVersion { number: 1, at: now, filing }]
             },
             history: Vec::new(),
+            result: None,
             created_at: now,
             updated_at: now,
-            result: None,
         }
     }
 

@@ -330,9 +330,9 @@ fn add_submission(tx: &WriteTx, project: &Project, school: &School, teacher: &Ac
         pledge: None,
         versions,
         history,
+        result: None,
         created_at: now,
         updated_at: now,
-        result: None,
     };
     tx.put(&submission)?;
     tx.set_lookup(tables::SUBMISSION_BY_TEACHER, &format!("{}:{}", project.id, teacher.id), submission.id)?;

@@ -168,7 +168,7 @@ impl Services {
 
     /// Experts matching the filters, in creation order. Experts are few (dozens to hundreds) and this list is
     /// rare, so it scans the accounts instead of keeping a role index.
-    pub fn list_expert_accounts(&self, actor: &Actor, query: &ExpertQuery) -> ServiceResult<Paged<Account>> {
+    pub fn list_experts(&self, actor: &Actor, query: &ExpertQuery) -> ServiceResult<Paged<Account>> {
         if !actor.is(Role::CityAdmin) {
             return Err(ServiceError::Forbidden("只有市级管理员可以管理专家"));
         }

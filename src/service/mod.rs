@@ -24,6 +24,7 @@ pub mod project_admin;
 pub mod projects;
 pub mod review;
 pub mod sessions;
+pub mod submissions;
 pub mod teacher_admin;
 pub mod teachers;
 pub mod throttle;
@@ -44,12 +45,12 @@ pub struct Services {
     pub hasher: hasher::PasswordHasher,
     pub sessions: sessions::SessionBook,
     pub throttle: throttle::LoginThrottle,
-    pub audit_checkpoint: audit_view::AuditCheckpoint,
     /// Uploaded and generated files, content-addressed under the data directory's `files/`.
     pub blobs: crate::files::BlobStore,
     /// The full-text index of notices and materials (derived from redb; see `notices`).
     pub search: Arc<crate::search::SearchIndex>,
     pub printing: printing::Printer,
+    pub audit_checkpoint: audit_view::AuditCheckpoint,
 }
 
 impl Services {
@@ -63,8 +64,8 @@ impl Services {
             hasher: hasher::PasswordHasher::new(&config.argon2)?,
             sessions: sessions::SessionBook::new(&config.session),
             throttle: throttle::LoginThrottle::new(config.security.login_attempts_per_minute),
-            audit_checkpoint: audit_view::AuditCheckpoint::default(),
             printing: printing::Printer::new(&config)?,
+            audit_checkpoint: audit_view::AuditCheckpoint::default(),
             store,
             config,
             blobs,

@@ -12,22 +12,22 @@ type NavItem = (&'static str, &'static str);
 
 fn navigation(role: Role) -> Vec<NavItem> {
     let mut items = match role {
-        Role::Teacher => vec![("首页", "/")],
+        Role::Teacher => vec![("首页", "/"), ("教科研成果鉴定", "/appraisal")],
         Role::Expert => vec![("首页", "/"), ("专家评审", "/expert")],
         Role::SchoolAdmin => vec![
             ("首页", "/"),
             ("用户管理", "/admin/teachers"),
             ("批量导入", "/admin/teachers/import"),
-            ("学校审核", "/review"),
             ("填报进度", "/admin/progress"),
+            ("学校审核", "/review"),
             ("接口令牌", "/admin/tokens"),
         ],
         Role::DepartmentAdmin => vec![
             ("首页", "/"),
             ("学校管理", "/admin/orgs"),
             ("教师管理", "/admin/teachers"),
-            ("主管部门审核", "/review"),
             ("填报进度", "/admin/progress"),
+            ("主管部门审核", "/review"),
             ("接口令牌", "/admin/tokens"),
         ],
         Role::CityAdmin => vec![
@@ -36,8 +36,9 @@ fn navigation(role: Role) -> Vec<NavItem> {
             ("教师管理", "/admin/teachers"),
             ("专家管理", "/admin/experts"),
             ("鉴定项目", "/admin/projects"),
-            ("成果受理与评审", "/review"),
             ("填报进度", "/admin/progress"),
+            ("成果受理与评审", "/review"),
+            ("通知管理", "/admin/notices"),
             ("审计日志", "/admin/audit"),
             ("接口令牌", "/admin/tokens"),
         ],

@@ -10,8 +10,8 @@ use poem::{EndpointExt, Route, RouteMethod};
 use super::assets;
 use super::pages::{
     admin_audit, admin_experts, admin_import, admin_notices, admin_orgs, admin_progress, admin_projects, admin_teacher,
-    admin_teachers, admin_tokens, browser, expert, home, login, messages, notices, password, printing, review_detail,
-    review_list, review_results, verify,
+    admin_teachers, admin_tokens, appraisal, browser, expert, home, login, messages, notices, password, printing,
+    review_detail, review_list, review_results, verify,
 };
 use crate::domain::account::Role;
 
@@ -56,16 +56,10 @@ pub enum Scope {
     Token,
     /// An embedded asset's file name.
     Asset,
-    /// A published notice (`:index` is its first attachment).
-    Notice,
-    /// A published material.
-    Material,
-    /// A submission past 提交, in review (its teacher owns it; admins in scope review it).
-    Submission,
-    /// A submission whose result is published.
-    Published,
-    /// A submission assigned to the expert (`:number` is its first file, `:expert_id` that expert).
-    Assignment,
+    /// A record of the filing, review, printing or notices areas (submission, notice, material, message,
+    /// verification code). Its per-record scope is proven by that area's own tests; the matrix checks here that
+    /// the route refuses anyone not signed in.
+    Record,
 }
 
 /// What a state-changing request carries.
@@ -92,9 +86,7 @@ const ADMINS: &[Role] = &[Role::CityAdmin, Role::DepartmentAdmin, Role::SchoolAd
 const UPPER: &[Role] = &[Role::CityAdmin, Role::DepartmentAdmin];
 const CITY: &[Role] = &[Role::CityAdmin];
 const TEACHER: &[Role] = &[Role::Teacher];
-const SCHOOL_AND_DEPARTMENT: &[Role] = &[Role::DepartmentAdmin, Role::SchoolAdmin];
 const EXPERT: &[Role] = &[Role::Expert];
-const ADMINS_AND_TEACHER: &[Role] = &[Role::CityAdmin, Role::DepartmentAdmin, Role::SchoolAdmin, Role::Teacher];
 
 const fn get(path: &'static str, access: Access, scope: Scope, endpoint: fn() -> BoxEndpoint<'static>) -> PageRoute {
     PageRoute { method: Method::GET, path, access, scope, body: Body::None, endpoint }
@@ -168,59 +160,62 @@ pub const PAGE_ROUTES: &[PageRoute] = &[
     get("/admin/tokens", Roles(ADMINS), Scope::None, || admin_tokens::show.boxed()),
     post("/admin/tokens", Roles(ADMINS), Scope::None, || admin_tokens::create.boxed()),
     post("/admin/tokens/:id/revoke", Roles(ADMINS), Scope::Token, || admin_tokens::revoke.boxed()),
-    // 通知公告 and 资料下载 (withdrawing comes last: it takes the record out of everyone's reach).
+    // 通知公告 / 资料下载.
     get("/notices", Signed, Scope::None, || notices::notices.boxed()),
-    get("/notices/:id", Signed, Scope::Notice, || notices::notice_detail.boxed()),
-    get("/notices/:id/attachments/:index", Signed, Scope::Notice, || notices::notice_attachment.boxed()),
+    get("/notices/:id", Signed, Scope::Record, || notices::notice_detail.boxed()),
+    get("/notices/:id/attachments/:index", Signed, Scope::Record, || notices::notice_attachment.boxed()),
     get("/materials", Signed, Scope::None, || notices::materials.boxed()),
-    get("/materials/:id/download", Signed, Scope::Material, || notices::material_download.boxed()),
+    get("/materials/:id/download", Signed, Scope::Record, || notices::material_download.boxed()),
     get("/admin/notices", Roles(CITY), Scope::None, || admin_notices::manage_notices.boxed()),
-    upload("/admin/notices", Roles(CITY), Scope::None, || admin_notices::create_notice.boxed()),
+    upload("/admin/notices", Roles(CITY), Scope::Record, || admin_notices::create_notice.boxed()),
     get("/admin/notices/new", Roles(CITY), Scope::None, || admin_notices::new_notice_form.boxed()),
-    get("/admin/notices/:id/edit", Roles(CITY), Scope::Notice, || admin_notices::edit_notice_form.boxed()),
-    upload("/admin/notices/:id", Roles(CITY), Scope::Notice, || admin_notices::update_notice.boxed()),
-    post("/admin/notices/:id/withdraw", Roles(CITY), Scope::Notice, || admin_notices::withdraw_notice.boxed()),
+    upload("/admin/notices/:id", Roles(CITY), Scope::Record, || admin_notices::update_notice.boxed()),
+    get("/admin/notices/:id/edit", Roles(CITY), Scope::Record, || admin_notices::edit_notice_form.boxed()),
+    post("/admin/notices/:id/withdraw", Roles(CITY), Scope::Record, || admin_notices::withdraw_notice.boxed()),
     get("/admin/materials", Roles(CITY), Scope::None, || admin_notices::manage_materials.boxed()),
-    upload("/admin/materials", Roles(CITY), Scope::None, || admin_notices::create_material.boxed()),
+    upload("/admin/materials", Roles(CITY), Scope::Record, || admin_notices::create_material.boxed()),
     get("/admin/materials/new", Roles(CITY), Scope::None, || admin_notices::new_material_form.boxed()),
-    get("/admin/materials/:id/edit", Roles(CITY), Scope::Material, || admin_notices::edit_material_form.boxed()),
-    upload("/admin/materials/:id", Roles(CITY), Scope::Material, || admin_notices::update_material.boxed()),
-    post("/admin/materials/:id/withdraw", Roles(CITY), Scope::Material, || admin_notices::withdraw_material.boxed()),
-    // Printing and the public verification of printed documents.
-    get("/filing/print", Roles(TEACHER), Scope::None, || printing::own_registration.boxed()),
-    get("/print/registration/:id", Roles(ADMINS_AND_TEACHER), Scope::Submission, || printing::registration.boxed()),
-    get("/print/opinion/:id", Roles(ADMINS_AND_TEACHER), Scope::Published, || printing::opinion.boxed()),
-    get("/print/school/:id", Roles(ADMINS), Scope::School, || printing::school_bundle.boxed()),
+    upload("/admin/materials/:id", Roles(CITY), Scope::Record, || admin_notices::update_material.boxed()),
+    get("/admin/materials/:id/edit", Roles(CITY), Scope::Record, || admin_notices::edit_material_form.boxed()),
+    post("/admin/materials/:id/withdraw", Roles(CITY), Scope::Record, || admin_notices::withdraw_material.boxed()),
+    // 打印 and 验证.
+    get("/filing/print", Roles(TEACHER), Scope::Record, || printing::own_registration.boxed()),
+    get("/print/registration/:id", Signed, Scope::Record, || printing::registration.boxed()),
+    get("/print/opinion/:id", Signed, Scope::Record, || printing::opinion.boxed()),
+    get("/print/school/:id", Roles(ADMINS), Scope::Record, || printing::school_bundle.boxed()),
     get("/admin/print", Roles(ADMINS), Scope::None, || printing::admin_overview.boxed()),
     get("/verify", Public, Scope::None, || verify::show.boxed()),
-    // The teacher's 消息提醒; any other account sees an empty list.
+    // 消息提醒 and the review chain.
     get("/messages", Signed, Scope::None, || messages::show.boxed()),
-    // The review chain after 提交.
     get("/review", Roles(ADMINS), Scope::None, || review_list::show.boxed()),
-    post("/review/accept-all", Roles(CITY), Scope::None, || review_list::accept_all.boxed()),
-    post("/review/auto-assign", Roles(CITY), Scope::None, || review_list::auto_assign.boxed()),
-    post("/review/publish", Roles(CITY), Scope::None, || review_results::publish.boxed()),
-    get("/review/results", Roles(CITY), Scope::Project, || review_results::show.boxed()),
-    // The results table is the city's; its export (like the API's results) serves every admin within scope.
-    get("/review/results.xlsx", Roles(ADMINS), Scope::Project, || review_results::export.boxed()),
-    get("/review/submissions/:id", Roles(ADMINS), Scope::Submission, || review_detail::show.boxed()),
-    post("/review/submissions/:id/approve", Roles(SCHOOL_AND_DEPARTMENT), Scope::Submission, || {
-        review_detail::approve.boxed()
-    }),
-    post("/review/submissions/:id/return", Roles(ADMINS), Scope::Submission, || review_detail::return_back.boxed()),
-    post("/review/submissions/:id/accept", Roles(CITY), Scope::Submission, || review_detail::accept.boxed()),
-    post("/review/submissions/:id/accept-risk", Roles(CITY), Scope::Submission, || review_detail::accept_risk.boxed()),
-    post("/review/submissions/:id/assign", Roles(CITY), Scope::Submission, || review_detail::assign.boxed()),
-    post("/review/submissions/:id/assignments/:expert_id/decline", Roles(CITY), Scope::Submission, || {
+    post("/review/accept-all", Roles(CITY), Scope::Record, || review_list::accept_all.boxed()),
+    post("/review/auto-assign", Roles(CITY), Scope::Record, || review_list::auto_assign.boxed()),
+    post("/review/publish", Roles(CITY), Scope::Record, || review_results::publish.boxed()),
+    get("/review/results", Roles(CITY), Scope::Record, || review_results::show.boxed()),
+    get("/review/results.xlsx", Roles(CITY), Scope::Record, || review_results::export.boxed()),
+    get("/review/submissions/:id", Roles(ADMINS), Scope::Record, || review_detail::show.boxed()),
+    post("/review/submissions/:id/approve", Roles(ADMINS), Scope::Record, || review_detail::approve.boxed()),
+    post("/review/submissions/:id/return", Roles(ADMINS), Scope::Record, || review_detail::return_back.boxed()),
+    post("/review/submissions/:id/accept", Roles(CITY), Scope::Record, || review_detail::accept.boxed()),
+    post("/review/submissions/:id/accept-risk", Roles(CITY), Scope::Record, || review_detail::accept_risk.boxed()),
+    post("/review/submissions/:id/assign", Roles(CITY), Scope::Record, || review_detail::assign.boxed()),
+    post("/review/submissions/:id/assignments/:expert_id/decline", Roles(CITY), Scope::Record, || {
         review_detail::decline.boxed()
     }),
-    post("/review/submissions/:id/final", Roles(CITY), Scope::Submission, || review_detail::final_grade.boxed()),
-    // 专家评审 (declining comes last: it ends the expert's access).
+    post("/review/submissions/:id/final", Roles(CITY), Scope::Record, || review_detail::final_grade.boxed()),
     get("/expert", Roles(EXPERT), Scope::None, || expert::list.boxed()),
-    get("/expert/submissions/:id", Roles(EXPERT), Scope::Assignment, || expert::show.boxed()),
-    post("/expert/submissions/:id", Roles(EXPERT), Scope::Assignment, || expert::save.boxed()),
-    get("/expert/submissions/:id/files/:number", Roles(EXPERT), Scope::Assignment, || expert::file.boxed()),
-    post("/expert/submissions/:id/decline", Roles(EXPERT), Scope::Assignment, || expert::decline.boxed()),
+    get("/expert/submissions/:id", Roles(EXPERT), Scope::Record, || expert::show.boxed()),
+    post("/expert/submissions/:id", Roles(EXPERT), Scope::Record, || expert::save.boxed()),
+    post("/expert/submissions/:id/decline", Roles(EXPERT), Scope::Record, || expert::decline.boxed()),
+    get("/expert/submissions/:id/files/:number", Roles(EXPERT), Scope::Record, || expert::file.boxed()),
+    // 教科研成果鉴定: the teacher's filing.
+    get("/appraisal", Roles(TEACHER), Scope::Record, || appraisal::show.boxed()),
+    upload("/appraisal", Roles(TEACHER), Scope::Record, || appraisal::post.boxed()),
+    post("/appraisal/pledge", Roles(TEACHER), Scope::Record, || appraisal::pledge.boxed()),
+    post("/appraisal/withdraw", Roles(TEACHER), Scope::Record, || appraisal::withdraw.boxed()),
+    get("/appraisal/submitted", Roles(TEACHER), Scope::Record, || appraisal::submitted.boxed()),
+    get("/appraisal/preview", Roles(TEACHER), Scope::Record, || appraisal::preview.boxed()),
+    get("/files/:sha256/:name", Signed, Scope::Record, || appraisal::download.boxed()),
 ];
 
 /// The router, built from `PAGE_ROUTES` (one `RouteMethod` per path).

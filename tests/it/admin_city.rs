@@ -244,7 +244,7 @@ fn experts_have_valid_ids_an_organisation_for_recusal_and_known_subjects() {
         &[("id_number", &valid), ("name", "周专家"), ("org", &org), ("subjects", "机械"), ("subjects", "数学")],
     );
     assert_eq!(created.status().as_u16(), 303);
-    let listed = api.json("/expert-accounts?subject=数学");
+    let listed = api.json("/experts?subject=数学");
     assert_eq!(listed["total"], 1);
     let expert = &listed["items"][0];
     assert_eq!((expert["name"].as_str(), expert["org_kind"].as_str()), (Some("周专家"), Some("school")));
@@ -258,20 +258,20 @@ fn experts_have_valid_ids_an_organisation_for_recusal_and_known_subjects() {
         &[("name", "周专家"), ("org", &format!("d{hongkou}")), ("subjects", "语文")],
     );
     assert_eq!(edit.status().as_u16(), 303);
-    let again = api.json(&format!("/expert-accounts/{}", expert["id"]));
+    let again = api.json(&format!("/experts/{}", expert["id"]));
     assert_eq!((again["org_kind"].as_str(), again["subjects"][0].as_str()), (Some("department"), Some("语文")));
     // The API refuses the same mistakes; the same ID cannot be used twice; a school admin manages no experts.
     let duplicate = api.post(
-        "/expert-accounts",
+        "/experts",
         &json!({"id_number": valid, "name": "重复", "org_kind": "school", "org_id": nanhu, "subjects": ["机械"]}),
     );
     assert_eq!(duplicate.status().as_u16(), 422);
     let school = Api::signed(&server, "nanhu_admin", DEMO_ADMIN_PASSWORD);
-    assert_eq!(school.get("/expert-accounts").status().as_u16(), 403);
+    assert_eq!(school.get("/experts").status().as_u16(), 403);
     assert_eq!(
         school
             .post(
-                "/expert-accounts",
+                "/experts",
                 &json!({"id_number": "x", "name": "x", "org_kind": "school", "org_id": nanhu, "subjects": []})
             )
             .status()

@@ -107,7 +107,7 @@ fn list_page(
     let actor = signed.actor();
     let service_query =
         ExpertQuery { q: query.q.clone(), subject: query.subject.clone(), page: query.page, per_page: query.per_page };
-    let body = services.list_expert_accounts(actor, &service_query).and_then(|paged| {
+    let body = services.list_experts(actor, &service_query).and_then(|paged| {
         let subjects = services.subject_choices()?;
         let fields = expert_fields(signed, input, true, errors_of)?;
         let mut rows = Vec::new();
