@@ -9,7 +9,7 @@ use chrono::Utc;
 
 use super::{Loaded, NOT_FOUND, expect_state, load, transition};
 use crate::domain::account::{Account, Role};
-use crate::domain::filing::{FileRef, Filing};
+use crate::domain::filing::FileRef;
 use crate::domain::org::{OrgRef, School};
 use crate::domain::review::anonymity::{Identity, find_identifiers};
 use crate::domain::review::assign::{ExpertInfo, Need, auto_assign, recusal};
@@ -43,24 +43,6 @@ pub struct AutoOutcome {
     pub assigned: usize,
     pub submissions: usize,
     pub unfilled: Vec<(u64, String)>,
-}
-
-/// Every file of a filing with its label, in form order (成果k·成果上传, 成果k·个人贡献情况表, 证明材料k·slot).
-pub fn labelled_files(filing: &Filing) -> Vec<(String, &FileRef)> {
-    let mut files = Vec::new();
-    for (index, achievement) in filing.achievements.iter().enumerate() {
-        let number = index + 1;
-        if let Some(file) = &achievement.achievement_file {
-            files.push((format!("成果{number}·成果上传"), file));
-        }
-        if let Some(file) = &achievement.contribution_file {
-            files.push((format!("成果{number}·个人贡献情况表"), file));
-        }
-        for (slot, file) in &achievement.evidence {
-            files.push((format!("证明材料{number}·{}", slot.label()), file));
-        }
-    }
-    files
 }
 
 /// Scans one stored file for the teacher's identity; `None` when nothing was found.
@@ -110,9 +92,9 @@ impl Services {
         let blobs = self.blobs()?;
         let identity =
             Identity { name: &loaded.teacher.name, id_number: &loaded.teacher.username, school: &loaded.school.name };
-        let hits: Vec<AnonymityHit> = labelled_files(loaded.filing())
+        let hits: Vec<AnonymityHit> = super::expert::neutral_files(loaded.filing())
             .into_iter()
-            .filter_map(|(label, file)| scan_file(&blobs, &label, file, identity))
+            .filter_map(|(neutral, file)| scan_file(&blobs, &neutral.label, &file, identity))
             .collect();
         let version = loaded.submission.versions.len() as u32;
         self.store.write(|tx| {

@@ -2,6 +2,7 @@
 
 mod browser;
 mod chain;
+mod experts;
 pub mod fixture;
 mod refusals;
 
