@@ -57,6 +57,8 @@ pub struct SecurityConfig {
     pub login_attempts_per_minute: u32,
     /// Trust `X-Forwarded-For` for the client address (only behind a reverse proxy you control).
     pub trust_forwarded_for: bool,
+    /// Verification-code look-ups (public /verify page and API) allowed per client address per minute.
+    pub verify_attempts_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -117,6 +119,7 @@ impl Default for SecurityConfig {
             freeze_seconds: 60 * 60,
             login_attempts_per_minute: 30,
             trust_forwarded_for: false,
+            verify_attempts_per_minute: 20,
         }
     }
 }
@@ -245,6 +248,7 @@ mod example_file {
         assert_eq!(config.listen, defaults.listen);
         assert_eq!(config.data_dir, defaults.data_dir);
         assert_eq!(config.security.freeze_seconds, defaults.security.freeze_seconds);
+        assert_eq!(config.security.verify_attempts_per_minute, defaults.security.verify_attempts_per_minute);
         assert_eq!(config.argon2.memory_kib, defaults.argon2.memory_kib);
         assert_eq!(config.uploads.media_mib, defaults.uploads.media_mib);
         assert_eq!(config.site_name, defaults.site_name);

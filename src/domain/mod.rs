@@ -14,6 +14,7 @@ pub mod project;
 pub mod review;
 pub mod school_type;
 pub mod submission;
+pub mod verification;
 
 pub use field_errors::{FieldError, FieldErrors};
 pub use school_type::SchoolType;

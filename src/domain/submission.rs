@@ -74,6 +74,18 @@ impl SubmissionState {
         matches!(self, SubmissionState::Draft | SubmissionState::Returned)
     }
 
+    /// Passed the school's review (学校审核) and not sent back since: the forms a school prints for its 材料袋.
+    pub fn passed_school_review(self) -> bool {
+        matches!(
+            self,
+            SubmissionState::SchoolApproved
+                | SubmissionState::Accepted
+                | SubmissionState::UnderReview
+                | SubmissionState::Reviewed
+                | SubmissionState::Published
+        )
+    }
+
     /// The home page's step index (填报 → 学校审核 → 主管部门审核 → 专家评审 → 公布等级) and its state word
     /// (SPEC §4: 未填报 / 暂存 / 待审核 / 通过 / 退回 / 评审中 / 已公布).
     pub fn home_step(self) -> (usize, &'static str) {
@@ -114,6 +126,23 @@ pub struct Transition {
     pub reason: String,
 }
 
+/// The final result of the appraisal (SPEC §6): the city admin's grade and opinion, filled in by the review chain.
+/// It becomes visible to the teacher (home page, 鉴定意见 print) only once published: see
+/// [`Submission::published_result`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FinalResult {
+    /// One grade of the project's scale (e.g. 合格).
+    pub grade: String,
+    /// The final 鉴定意见.
+    pub opinion: String,
+    /// The city admin who set it.
+    pub decided_by: u64,
+    pub decided_at: DateTime<Utc>,
+    /// Set when the result is published (公布等级); `None` while it is still internal.
+    #[serde(default)]
+    pub published_at: Option<DateTime<Utc>>,
+}
+
 /// A frozen copy of the filing as submitted (each 提交 adds one).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmittedVersion {
@@ -140,20 +169,11 @@ pub struct Submission {
     pub versions: Vec<SubmittedVersion>,
     #[serde(default)]
     pub history: Vec<Transition>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    /// The final result, once the review chain has decided one (absent in older records).
     #[serde(default)]
     pub result: Option<FinalResult>,
-}
-
-/// The city's final grade and opinion (SPEC §6); `published_at` is set by 公布等级.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FinalResult {
-    pub grade: String,
-    pub opinion: String,
-    pub decided_by: u64,
-    pub decided_at: DateTime<Utc>,
-    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 impl Submission {
@@ -163,6 +183,19 @@ impl Submission {
             return None;
         }
         self.history.iter().rev().find(|transition| transition.to == SubmissionState::Returned)
+    }
+
+    /// The result as the teacher may see it: only when published (state `Published` and a publication time).
+    pub fn published_result(&self) -> Option<&FinalResult> {
+        if self.state != SubmissionState::Published {
+            return None;
+        }
+        self.result.as_ref().filter(|result| result.published_at.is_some())
+    }
+
+    /// What the reviewers have: the latest submitted version, if the filing was ever submitted.
+    pub fn latest_version(&self) -> Option<&SubmittedVersion> {
+        self.versions.last()
     }
 }
 
@@ -179,5 +212,58 @@ mod tests {
         assert!(SubmissionState::Returned.editable_by_teacher());
         assert!(!SubmissionState::Submitted.editable_by_teacher());
         assert!(!SubmissionState::Published.editable_by_teacher());
+    }
+
+    #[test]
+    fn only_approved_states_passed_school_review() {
+        let passed: Vec<_> = SubmissionState::ALL.into_iter().filter(|state| state.passed_school_review()).collect();
+        assert_eq!(
+            passed,
+            [
+                SubmissionState::SchoolApproved,
+                SubmissionState::Accepted,
+                SubmissionState::UnderReview,
+                SubmissionState::Reviewed,
+                SubmissionState::Published
+            ]
+        );
+    }
+
+    #[test]
+    fn a_result_is_visible_only_once_published() {
+        let now = Utc::now();
+        let mut submission = Submission {
+            id: 1,
+            project_id: 2,
+            teacher_id: 3,
+            school_id: 4,
+            department_id: 5,
+            state: SubmissionState::Reviewed,
+            filing: Filing::default(),
+            pledge: None,
+            versions: Vec::new(),
+            history: Vec::new(),
+            result: Some(FinalResult {
+                grade: "合格".into(),
+                opinion: "同意".into(),
+                decided_by: 9,
+                decided_at: now,
+                published_at: None,
+            }),
+            created_at: now,
+            updated_at: now,
+        };
+        assert!(submission.published_result().is_none());
+        submission.state = SubmissionState::Published;
+        assert!(submission.published_result().is_none(), "published state without a publication time");
+        if let Some(result) = submission.result.as_mut() {
+            result.published_at = Some(now);
+        }
+        assert_eq!(submission.published_result().map(|result| result.grade.as_str()), Some("合格"));
+        // Records written before the field existed still load.
+        let mut json = serde_json::to_value(&submission).expect("serialises");
+        json.as_object_mut().expect("object").remove("result");
+        let old: Submission = serde_json::from_value(json).expect("loads without a result");
+        assert!(old.result.is_none());
     }
 }

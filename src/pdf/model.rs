@@ -1,8 +1,11 @@
 //! What the printed documents show: plain, already-formatted strings. Callers (the service layer) decide the
-//! wording of every value; this module only carries it to the page.
+//! wording of every value; this module only carries it to the page. The documents serialise (serde) so a caller
+//! can fingerprint exactly what was printed (verification codes are reused for identical content).
+
+use serde::Serialize;
 
 /// The 成果鉴定登记表 of one submission (SPEC §7), as printed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RegistrationForm {
     /// 姓名.
     pub name: String,
@@ -37,7 +40,7 @@ pub struct RegistrationForm {
 }
 
 /// One achievement (教研成果) on the registration form.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct FormAchievement {
     /// 成果题目.
     pub title: String,
@@ -65,7 +68,7 @@ pub struct Verification {
 }
 
 /// The published 鉴定意见 of one submission (SPEC §6, §7).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AppraisalOpinion {
     /// The appraisal project's name, e.g. "2020年中职、技工学校教师高级职务教科研成果鉴定".
     pub project_name: String,

@@ -10,10 +10,12 @@ pub mod bootstrap;
 pub mod error;
 pub mod hasher;
 pub mod orgs;
+pub mod printing;
 pub mod projects;
 pub mod review;
 pub mod sessions;
 pub mod throttle;
+pub mod verification;
 
 use std::sync::Arc;
 
@@ -30,6 +32,7 @@ pub struct Services {
     pub hasher: hasher::PasswordHasher,
     pub sessions: sessions::SessionBook,
     pub throttle: throttle::LoginThrottle,
+    pub printing: printing::Printer,
 }
 
 impl Services {
@@ -39,6 +42,7 @@ impl Services {
             hasher: hasher::PasswordHasher::new(&config.argon2)?,
             sessions: sessions::SessionBook::new(&config.session),
             throttle: throttle::LoginThrottle::new(config.security.login_attempts_per_minute),
+            printing: printing::Printer::new(&config)?,
             store,
             config,
         })

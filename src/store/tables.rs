@@ -28,6 +28,10 @@ pub const SUBMISSIONS_BY_KEY: MultimapTableDefinition<&str, u64> = MultimapTable
 /// Audit sequence number → entry (hash-chained).
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 
+/// Verification code (compact, 20 characters) → JSON `VerificationRecord` of a printed document.
+pub const VERIFICATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("verifications");
+/// SHA-256 of a printed document's content → JSON string of its code, so a reprint reuses the code.
+pub const VERIFICATION_BY_CONTENT: TableDefinition<&str, &[u8]> = TableDefinition::new("verification_by_content");
 /// Submission id → JSON `Review` (material checks, acceptance, expert assignments and grades).
 pub const REVIEWS: TableDefinition<u64, &[u8]> = TableDefinition::new("reviews");
 /// Submission id → JSON `SubmissionSummary`, rewritten with every submission write (derived; rebuilt if missing).

@@ -11,24 +11,28 @@ use crate::domain::account::Role;
 type NavItem = (&'static str, &'static str);
 
 fn navigation(role: Role) -> Vec<NavItem> {
-    match role {
+    let mut items = match role {
         Role::Teacher => vec![("首页", "/")],
         Role::Expert => vec![("首页", "/"), ("专家评审", "/expert")],
         Role::SchoolAdmin => {
-            vec![("首页", "/"), ("用户管理", "/admin/teachers"), ("接口令牌", "/admin/tokens"), ("学校审核", "/review")]
+            vec![("首页", "/"), ("用户管理", "/admin/teachers"), ("学校审核", "/review"), ("接口令牌", "/admin/tokens")]
         }
         Role::DepartmentAdmin => {
-            vec![("首页", "/"), ("学校管理", "/admin/orgs"), ("接口令牌", "/admin/tokens"), ("主管部门审核", "/review")]
+            vec![("首页", "/"), ("学校管理", "/admin/orgs"), ("主管部门审核", "/review"), ("接口令牌", "/admin/tokens")]
         }
         Role::CityAdmin => {
             vec![
                 ("首页", "/"),
                 ("单位管理", "/admin/orgs"),
-                ("接口令牌", "/admin/tokens"),
                 ("成果受理与评审", "/review"),
+                ("接口令牌", "/admin/tokens"),
             ]
         }
+    };
+    if role.is_admin() {
+        items.push(("打印登记表", "/admin/print"));
     }
+    items
 }
 
 /// A whole page. `active` is the URL of the current navigation entry.

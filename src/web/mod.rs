@@ -9,7 +9,7 @@ pub mod pages;
 
 use poem::{Route, get, post};
 
-use pages::{admin_orgs, admin_teachers, admin_tokens, browser, home, login, password};
+use pages::{admin_orgs, admin_teachers, admin_tokens, browser, home, login, password, printing, verify};
 use pages::{expert, messages, review_detail, review_list, review_results};
 
 /// Every page route, in one list (the authorization matrix test walks it).
@@ -26,6 +26,12 @@ pub fn routes() -> Route {
         .at("/admin/tokens", get(admin_tokens::show).post(admin_tokens::create))
         .at("/admin/tokens/:id/revoke", post(admin_tokens::revoke))
         .at("/assets/:name", get(assets::serve))
+        .at("/filing/print", get(printing::own_registration))
+        .at("/print/registration/:id", get(printing::registration))
+        .at("/print/opinion/:id", get(printing::opinion))
+        .at("/print/school/:id", get(printing::school_bundle))
+        .at("/admin/print", get(printing::admin_overview))
+        .at("/verify", get(verify::show))
         .at("/messages", get(messages::show))
         .at("/review", get(review_list::show))
         .at("/review/accept-all", post(review_list::accept_all))

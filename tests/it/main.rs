@@ -5,6 +5,8 @@ mod support;
 
 mod api;
 mod operation;
+mod print_data;
+mod printing;
 mod review;
 mod scope;
 mod signing_in;

@@ -1,10 +1,10 @@
-//! Resource measurements: peak memory of a 300-form bundle (always run, in a child process) and time per form
-//! (run on demand in release mode).
+//! Resource measurements: peak memory of a 300-form bundle (always run, in a child process). Time per document is
+//! a benchmark, not a test: `benches/print.sh`.
 
 use std::io::Write;
 use std::process::Command;
 
-use super::fixtures::{engine, form, maximal_form, opinion, verification};
+use super::fixtures::{engine, maximal_form, verification};
 
 /// Peak memory of the current process, from Linux's /proc (kB → bytes).
 fn proc_status_bytes(key: &str) -> u64 {
@@ -79,32 +79,4 @@ fn bundle_memory_stays_bounded() {
         .and_then(|value| value.parse().ok())
         .expect("growth=");
     assert!(growth < 64 * 1024 * 1024, "peak RSS grew by {growth} bytes for 300 forms");
-}
-
-/// Time per document (the budget is 20 ms and 300 KB for a registration form). Meaningful in release builds only:
-/// `cargo test --release pdf::tests::measure::document_timing -- --ignored --nocapture`.
-#[test]
-#[ignore = "timing check, run in release mode"]
-fn document_timing() {
-    let engine = engine();
-    time("registration form", || engine.registration_form(&form(), &verification()).expect("render"));
-    time("registration form (maximal)", || engine.registration_form(&maximal_form(), &verification()).expect("render"));
-    time("appraisal opinion", || engine.appraisal_opinion(&opinion(), &verification()).expect("render"));
-}
-
-/// Prints the mean time and the size of `render`'s document, and checks them against the budget in release builds.
-fn time(name: &str, render: impl Fn() -> Vec<u8>) {
-    const RUNS: u32 = 50;
-    render();
-    let started = std::time::Instant::now();
-    let mut size = 0;
-    for _ in 0..RUNS {
-        size = render().len();
-    }
-    let per_document = started.elapsed() / RUNS;
-    println!("TIMING {name}: {per_document:?} per document, {size} bytes");
-    assert!(size < 300 * 1024, "{name}: {size} bytes");
-    if !cfg!(debug_assertions) {
-        assert!(per_document < std::time::Duration::from_millis(20), "{name}: {per_document:?}");
-    }
 }

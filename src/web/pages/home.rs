@@ -29,7 +29,10 @@ pub fn show(signed: Signed) -> Response {
     let ctx = &signed.ctx;
     let user = signed.user();
     let body = match user.account.role {
-        Role::Teacher => teacher_home(&signed),
+        Role::Teacher => match super::printing::home_results(&signed) {
+            Ok(results) => teacher_home(&signed, results),
+            Err(error) => return errors::page(ctx, &error),
+        },
         role => match admin_home(&signed, role) {
             Ok(markup) => markup,
             Err(error) => return errors::page(ctx, &error),
@@ -38,10 +41,12 @@ pub fn show(signed: Signed) -> Response {
     ctx.finish(layout::page(ctx, "首页", "/", body))
 }
 
-fn teacher_home(signed: &Signed) -> Markup {
+/// `results`: the published grade with 打印 and 往年鉴定结果打印 (`printing::home_results`), shown under the status.
+fn teacher_home(signed: &Signed, results: Markup) -> Markup {
     html! {
         (super::messages::return_popup(signed))
         (super::messages::status_card(signed))
+        (results)
         div.columns {
             section.card {
                 h2 { "通知公告" }
