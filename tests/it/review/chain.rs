@@ -228,6 +228,7 @@ fn review_chain_from_return_to_published_grade() {
     assert!(body.contains("已公布 1 份"));
     let home = page(server, &teacher, "/");
     assert!(home.contains("已公布") && home.contains("鉴定等级") && home.contains("优秀"), "{home}");
+    assert!(home.contains(&format!("/print/opinion/{id}")), "打印 of the appraisal opinion");
     assert_eq!(unread_badge(&home), 1);
     assert!(page(server, &teacher, "/messages").contains("鉴定结果已公布：优秀"));
 
