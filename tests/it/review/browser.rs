@@ -100,6 +100,17 @@ impl Browser {
         }
     }
 
+    /// Saves a PNG of the page under `$REVIEW_SCREENSHOTS/{name}.png` when that variable is set (for looking at
+    /// the pages by eye; the assertions never depend on it).
+    fn screenshot(&self, name: &str) {
+        let Ok(dir) = std::env::var("REVIEW_SCREENSHOTS") else { return };
+        use base64_png::decode;
+        let png = self.command(reqwest::Method::GET, "/screenshot", Value::Null);
+        if let Some(bytes) = png.as_str().and_then(decode) {
+            let _ = std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), bytes);
+        }
+    }
+
     fn url(&self) -> String {
         self.command(reqwest::Method::GET, "/url", Value::Null).as_str().unwrap_or_default().to_string()
     }
@@ -139,6 +150,7 @@ fn browser_return_message_popup_fix_and_resubmit() {
     let modal = browser.script("var p = document.getElementById('message-popup'); return p ? p.className : '';");
     assert!(modal.as_str().unwrap_or("").contains("modal"), "pop-up is a modal: {modal}");
     assert!(browser.source().contains("证明材料填写不规范"));
+    browser.screenshot("home-popup");
     browser.click("#message-popup a");
     assert!(browser.wait_for_url("/messages").ends_with("/messages"));
     let messages = browser.source();
@@ -147,6 +159,7 @@ fn browser_return_message_popup_fix_and_resubmit() {
             && messages.contains("学校审核")
             && messages.contains("证明材料填写不规范")
     );
+    browser.screenshot("messages");
     browser.click("a.button[href='/']");
     browser.wait_for_url(&format!("{}/", chain.server.base));
     assert!(!browser.source().contains("id=\"message-popup\""), "read messages no longer pop up");
@@ -157,4 +170,31 @@ fn browser_return_message_popup_fix_and_resubmit() {
     assert!(browser.source().contains("待审核"), "home shows the resubmitted state");
     let detail = page(&chain.server, &school, &from);
     assert!(detail.contains("第2次提交") && detail.contains("语文课程与教学"));
+}
+
+/// Standard base64 (the WebDriver screenshot encoding), decoded without another dependency.
+mod base64_png {
+    pub fn decode(text: &str) -> Option<Vec<u8>> {
+        let value = |c: u8| -> Option<u32> {
+            Some(match c {
+                b'A'..=b'Z' => c - b'A',
+                b'a'..=b'z' => c - b'a' + 26,
+                b'0'..=b'9' => c - b'0' + 52,
+                b'+' => 62,
+                b'/' => 63,
+                _ => return None,
+            } as u32)
+        };
+        let clean: Vec<u8> = text.bytes().filter(|c| *c != b'=' && !c.is_ascii_whitespace()).collect();
+        let mut out = Vec::with_capacity(clean.len() * 3 / 4);
+        for chunk in clean.chunks(4) {
+            let mut buffer = 0u32;
+            for (index, c) in chunk.iter().enumerate() {
+                buffer |= value(*c)? << (18 - 6 * index);
+            }
+            let bytes = buffer.to_be_bytes();
+            out.extend_from_slice(&bytes[1..chunk.len()]);
+        }
+        Some(out)
+    }
 }

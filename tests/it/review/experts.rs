@@ -103,6 +103,14 @@ fn without_department_review_the_school_approval_is_the_last_admin_step() {
     let department = signed_in(server, "hongkou_admin", DEMO_ADMIN_PASSWORD);
     let list = page(server, &department, "/review?state=school_approved");
     assert!(!list.contains("刁彬彬"));
+
+    // 全部受理 runs the anonymisation gate over every waiting submission of the project.
+    let city = signed_in(server, "admin", ADMIN_PASSWORD);
+    let token = city_token(server, &city);
+    let project = project_id(server, &token).to_string();
+    let (status, body) = post(server, &city, "/review", "/review/accept-all", &[("project_id", project.as_str())]);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("已受理 1 份"), "{body}");
 }
 
 #[test]
