@@ -11,7 +11,8 @@ use crate::clock;
 use crate::domain::account::{Account, Role};
 use crate::domain::org::{OrgRef, School};
 use crate::domain::review::{
-    Check, MessageKind, Review, ReviewLevel, SubmissionSummary, VERIFICATION_TEXT, VERIFICATION_TITLE, check_reason,
+    Check, Decline, MessageKind, Review, ReviewLevel, SubmissionSummary, VERIFICATION_TEXT, VERIFICATION_TITLE,
+    check_reason,
 };
 use crate::domain::submission::{Submission, SubmissionState};
 use crate::service::{Actor, ServiceError, ServiceResult, Services, audit};
@@ -192,7 +193,12 @@ impl Services {
             check_deadline(level, &loaded)?;
             transition(&mut loaded.submission, actor, SubmissionState::Returned, &reason);
             if level == ReviewLevel::City {
+                // A returned submission starts over: a new acceptance, and experts assigned by hand so far let go.
                 loaded.review.acceptance = None;
+                for assignment in loaded.review.assignments.iter_mut().filter(|a| a.active()) {
+                    assignment.declined =
+                        Some(Decline { at: Utc::now(), by: actor.account_id, reason: "成果已退回".into() });
+                }
                 tx.put(&loaded.review)?;
             }
             tx.put(&loaded.submission)?;
