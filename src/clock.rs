@@ -29,3 +29,14 @@ pub fn minute(at: DateTime<Utc>) -> String {
 pub fn day(at: DateTime<Utc>) -> String {
     local(at).format("%Y-%m-%d").to_string()
 }
+
+/// The instant of a Shanghai wall-clock time (what a person typed into a date-time field).
+pub fn from_local(time: chrono::NaiveDateTime) -> DateTime<Utc> {
+    // A fixed offset has no gaps or overlaps, so the mapping is always single.
+    (time - chrono::Duration::hours(8)).and_utc()
+}
+
+/// `yyyy-mm-ddThh:mm` in Shanghai time, the value format of an `<input type="datetime-local">`.
+pub fn input_minute(at: DateTime<Utc>) -> String {
+    local(at).format("%Y-%m-%dT%H:%M").to_string()
+}

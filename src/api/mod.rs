@@ -4,8 +4,10 @@
 pub mod auth;
 pub mod errors;
 pub mod models;
+pub mod models_notices;
 pub mod models_printing;
 pub mod models_review;
+pub mod notices;
 pub mod printing;
 pub mod review;
 
@@ -150,8 +152,8 @@ impl Api {
 
 /// `/api`: the v1 operations, the document and the Swagger UI.
 pub fn routes() -> impl Endpoint {
-    let service =
-        OpenApiService::new((Api, printing::PrintingApi, review::ReviewApi), "zhiping 职评 API", env!("CARGO_PKG_VERSION"))
+    let operations = (Api, notices::NoticesApi, printing::PrintingApi, review::ReviewApi);
+    let service = OpenApiService::new(operations, "zhiping 职评 API", env!("CARGO_PKG_VERSION"))
         .description("中职、技工学校教师高级职务教科研成果鉴定平台的集成接口。认证：在管理控制台创建的 Bearer 令牌，或浏览器会话。错误统一为 JSON {code, message, fields}。")
         .server("/api/v1");
     let spec = service.spec_endpoint();

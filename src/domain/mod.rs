@@ -8,6 +8,8 @@ pub mod field_errors;
 pub mod filing;
 pub mod formats;
 pub mod idcard;
+pub mod markup;
+pub mod notice;
 pub mod org;
 pub mod password;
 pub mod project;

@@ -226,6 +226,7 @@ impl Services {
                 password: "00000000（首次登录须修改）".into(),
             });
         }
+        self.load_demo_notices().await?;
         Ok(logins)
     }
 }

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod error;
 pub mod hasher;
+pub mod notices;
 pub mod orgs;
 pub mod printing;
 pub mod projects;
@@ -32,19 +33,31 @@ pub struct Services {
     pub hasher: hasher::PasswordHasher,
     pub sessions: sessions::SessionBook,
     pub throttle: throttle::LoginThrottle,
+    /// Uploaded and generated files, content-addressed under the data directory's `files/`.
+    pub blobs: crate::files::BlobStore,
+    /// The full-text index of notices and materials (derived from redb; see `notices`).
+    pub search: Arc<crate::search::SearchIndex>,
     pub printing: printing::Printer,
 }
 
 impl Services {
     pub fn open(config: Arc<Config>) -> Result<Self, ServiceError> {
         let store = Store::open(&config.db_path())?;
-        Ok(Self {
+        let blobs = crate::files::BlobStore::open(&config.files_dir()).map_err(notices::io_error)?;
+        // Nothing is uploading before the server listens: leftovers are from an interrupted upload.
+        blobs.sweep_temp().map_err(notices::io_error)?;
+        let search = Arc::new(crate::search::SearchIndex::open(&config.index_dir()).map_err(notices::search_error)?);
+        let services = Self {
             hasher: hasher::PasswordHasher::new(&config.argon2)?,
             sessions: sessions::SessionBook::new(&config.session),
             throttle: throttle::LoginThrottle::new(config.security.login_attempts_per_minute),
             printing: printing::Printer::new(&config)?,
             store,
             config,
-        })
+            blobs,
+            search,
+        };
+        services.prepare_search_index()?;
+        Ok(services)
     }
 }

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 
 use super::tables;
 use crate::domain::account::Account;
+use crate::domain::notice::{Material, Notice};
 use crate::domain::org::{Department, School};
 use crate::domain::project::Project;
 use crate::domain::review::{Message, Review, SubmissionSummary};
@@ -75,6 +76,20 @@ impl Record for Review {
 
 impl Record for Message {
     const TABLE: TableDefinition<'static, u64, &'static [u8]> = tables::MESSAGES;
+    fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl Record for Notice {
+    const TABLE: TableDefinition<'static, u64, &'static [u8]> = tables::NOTICES;
+    fn id(&self) -> u64 {
+        self.id
+    }
+}
+
+impl Record for Material {
+    const TABLE: TableDefinition<'static, u64, &'static [u8]> = tables::MATERIALS;
     fn id(&self) -> u64 {
         self.id
     }

@@ -28,6 +28,14 @@ pub const SUBMISSIONS_BY_KEY: MultimapTableDefinition<&str, u64> = MultimapTable
 /// Audit sequence number → entry (hash-chained).
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 
+/// 通知公告, by id.
+pub const NOTICES: TableDefinition<u64, &[u8]> = TableDefinition::new("notices");
+/// 资料下载, by id.
+pub const MATERIALS: TableDefinition<u64, &[u8]> = TableDefinition::new("materials");
+/// SHA-256 of a file uploaded for a notice or material → its kind, size and extracted text. The search index is
+/// rebuilt from here, so it never needs the blobs again; an entry also proves the file came in through the
+/// publisher's upload (a notice may only reference such files).
+pub const NOTICE_FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("notice_files");
 /// Verification code (compact, 20 characters) → JSON `VerificationRecord` of a printed document.
 pub const VERIFICATIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("verifications");
 /// SHA-256 of a printed document's content → JSON string of its code, so a reprint reuses the code.

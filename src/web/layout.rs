@@ -29,6 +29,10 @@ fn navigation(role: Role) -> Vec<NavItem> {
             ]
         }
     };
+    // 首页 · 通知公告 · 资料下载 · … as in the manual: right after 首页, for every role (notices addressed to
+    // 全部用户 reach experts too).
+    let at = items.len().min(1);
+    items.splice(at..at, [("通知公告", "/notices"), ("资料下载", "/materials")]);
     if role.is_admin() {
         items.push(("打印登记表", "/admin/print"));
     }

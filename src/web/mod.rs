@@ -9,7 +9,9 @@ pub mod pages;
 
 use poem::{Route, get, post};
 
-use pages::{admin_orgs, admin_teachers, admin_tokens, browser, home, login, password, printing, verify};
+use pages::{
+    admin_notices, admin_orgs, admin_teachers, admin_tokens, browser, home, login, notices, password, printing, verify,
+};
 use pages::{expert, messages, review_detail, review_list, review_results};
 
 /// Every page route, in one list (the authorization matrix test walks it).
@@ -26,6 +28,21 @@ pub fn routes() -> Route {
         .at("/admin/tokens", get(admin_tokens::show).post(admin_tokens::create))
         .at("/admin/tokens/:id/revoke", post(admin_tokens::revoke))
         .at("/assets/:name", get(assets::serve))
+        .at("/notices", get(notices::notices))
+        .at("/notices/:id", get(notices::notice_detail))
+        .at("/notices/:id/attachments/:index", get(notices::notice_attachment))
+        .at("/materials", get(notices::materials))
+        .at("/materials/:id/download", get(notices::material_download))
+        .at("/admin/notices", get(admin_notices::manage_notices).post(admin_notices::create_notice))
+        .at("/admin/notices/new", get(admin_notices::new_notice_form))
+        .at("/admin/notices/:id", post(admin_notices::update_notice))
+        .at("/admin/notices/:id/edit", get(admin_notices::edit_notice_form))
+        .at("/admin/notices/:id/withdraw", post(admin_notices::withdraw_notice))
+        .at("/admin/materials", get(admin_notices::manage_materials).post(admin_notices::create_material))
+        .at("/admin/materials/new", get(admin_notices::new_material_form))
+        .at("/admin/materials/:id", post(admin_notices::update_material))
+        .at("/admin/materials/:id/edit", get(admin_notices::edit_material_form))
+        .at("/admin/materials/:id/withdraw", post(admin_notices::withdraw_material))
         .at("/filing/print", get(printing::own_registration))
         .at("/print/registration/:id", get(printing::registration))
         .at("/print/opinion/:id", get(printing::opinion))

@@ -4,6 +4,7 @@
 mod support;
 
 mod api;
+mod notices;
 mod operation;
 mod print_data;
 mod printing;

@@ -38,6 +38,7 @@ pub fn show(signed: Signed) -> Response {
             Err(error) => return errors::page(ctx, &error),
         },
     };
+    let body = html! { (body) (super::notices::home_boxes(&signed)) };
     ctx.finish(layout::page(ctx, "首页", "/", body))
 }
 
@@ -47,16 +48,6 @@ fn teacher_home(signed: &Signed, results: Markup) -> Markup {
         (super::messages::return_popup(signed))
         (super::messages::status_card(signed))
         (results)
-        div.columns {
-            section.card {
-                h2 { "通知公告" }
-                p.empty { "暂无通知公告" }
-            }
-            section.card {
-                h2 { "资料下载" }
-                p.empty { "暂无资料" }
-            }
-        }
     }
 }
 

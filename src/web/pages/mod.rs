@@ -1,5 +1,7 @@
 //! One file per area of the site.
 
+pub mod admin_notices;
+pub mod admin_notices_forms;
 pub mod admin_orgs;
 pub mod admin_teachers;
 pub mod admin_tokens;
@@ -8,6 +10,7 @@ pub mod expert;
 pub mod home;
 pub mod login;
 pub mod messages;
+pub mod notices;
 pub mod password;
 pub mod printing;
 pub mod review_detail;

@@ -1,0 +1,128 @@
+//! Reading notices and materials: the lists (newest first), the detail page, the downloads, and the city
+//! admin's management lists. Every read checks the reader's right again; nothing here trusts a link.
+//!
+//! Lists read the whole table and sort by publish time: a city office publishes a few hundred items a year,
+//! so this stays far cheaper than keeping a second, time-ordered index consistent (search has its own index).
+
+use chrono::Utc;
+
+use super::{Download, ListRow, internal, require_publisher};
+use crate::domain::account::Role;
+use crate::domain::notice::{FileRef, Material, Notice, PageRequest, Paged};
+use crate::service::{Actor, ServiceError, ServiceResult, Services};
+use crate::store::Reader;
+
+impl Services {
+    /// 通知公告 as `actor` sees them: published, not withdrawn, addressed to them; newest first. A non-empty
+    /// `query` searches instead (ranked by relevance, with highlighted snippets).
+    pub fn list_notices(&self, actor: &Actor, query: &str, page: PageRequest) -> ServiceResult<Paged<ListRow>> {
+        if !query.trim().is_empty() {
+            return self.search_notices(actor, query, page);
+        }
+        let now = Utc::now();
+        let mut notices: Vec<Notice> =
+            self.store.read()?.all::<Notice>()?.into_iter().filter(|n| n.readable_by(actor.role, now)).collect();
+        newest_first(&mut notices, |notice| (notice.publish_at, notice.id));
+        Ok(Paged::cut(notices, page).map(notice_row))
+    }
+
+    /// 资料下载 as `actor` sees them: published and not withdrawn; newest first. A non-empty `query` searches.
+    pub fn list_materials(&self, actor: &Actor, query: &str, page: PageRequest) -> ServiceResult<Paged<ListRow>> {
+        if !query.trim().is_empty() {
+            return self.search_materials(actor, query, page);
+        }
+        let now = Utc::now();
+        let mut materials: Vec<Material> =
+            self.store.read()?.all::<Material>()?.into_iter().filter(|m| m.readable_by(actor.role, now)).collect();
+        newest_first(&mut materials, |material| (material.publish_at, material.id));
+        Ok(Paged::cut(materials, page).map(material_row))
+    }
+
+    /// One notice. Readers get it only while it is published and addressed to them; the city admin (its
+    /// publisher) may also open scheduled and withdrawn ones.
+    pub fn get_notice(&self, actor: &Actor, id: u64) -> ServiceResult<Notice> {
+        let notice: Notice = self.store.read()?.get(id)?.ok_or(ServiceError::NotFound("通知公告不存在"))?;
+        if notice.readable_by(actor.role, Utc::now()) || actor.is(Role::CityAdmin) {
+            Ok(notice)
+        } else {
+            Err(ServiceError::NotFound("通知公告不存在"))
+        }
+    }
+
+    /// One material, on the same terms as [`Self::get_notice`].
+    pub fn get_material(&self, actor: &Actor, id: u64) -> ServiceResult<Material> {
+        let material: Material = self.store.read()?.get(id)?.ok_or(ServiceError::NotFound("资料不存在"))?;
+        if material.readable_by(actor.role, Utc::now()) || actor.is(Role::CityAdmin) {
+            Ok(material)
+        } else {
+            Err(ServiceError::NotFound("资料不存在"))
+        }
+    }
+
+    /// Attachment `index` (from 0) of notice `id`, checked against the reader's right on every request.
+    pub fn notice_attachment(&self, actor: &Actor, id: u64, index: usize) -> ServiceResult<Download> {
+        let notice = self.get_notice(actor, id)?;
+        let file = notice.attachments.get(index).cloned().ok_or(ServiceError::NotFound("附件不存在"))?;
+        self.download_of(file)
+    }
+
+    /// The file of material `id`, checked against the reader's right on every request.
+    pub fn material_download(&self, actor: &Actor, id: u64) -> ServiceResult<Download> {
+        let material = self.get_material(actor, id)?;
+        self.download_of(material.file)
+    }
+
+    /// Every notice, scheduled and withdrawn included, for the city admin's management page; newest first.
+    pub fn manage_notices(&self, actor: &Actor, page: PageRequest) -> ServiceResult<Paged<Notice>> {
+        require_publisher(actor)?;
+        let mut notices = self.store.read()?.all::<Notice>()?;
+        newest_first(&mut notices, |notice| (notice.publish_at, notice.id));
+        Ok(Paged::cut(notices, page))
+    }
+
+    /// Every material, scheduled and withdrawn included, for the city admin; newest first.
+    pub fn manage_materials(&self, actor: &Actor, page: PageRequest) -> ServiceResult<Paged<Material>> {
+        require_publisher(actor)?;
+        let mut materials = self.store.read()?.all::<Material>()?;
+        newest_first(&mut materials, |material| (material.publish_at, material.id));
+        Ok(Paged::cut(materials, page))
+    }
+
+    fn download_of(&self, file: FileRef) -> ServiceResult<Download> {
+        let path = self.blobs.path_of(&file.sha256).ok_or_else(|| internal("stored file address is invalid"))?;
+        if !path.is_file() {
+            tracing::error!(sha256 = %file.sha256, "a published file is missing from the blob store");
+            return Err(ServiceError::NotFound("文件不存在"));
+        }
+        Ok(Download { path, file })
+    }
+}
+
+/// Sorts by publish time, newest first; ties (same minute) by id, newest first.
+fn newest_first<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
+    items.sort_by_key(|item| std::cmp::Reverse(key(item)));
+}
+
+pub(super) fn notice_row(notice: Notice) -> ListRow {
+    ListRow {
+        id: notice.id,
+        title: notice.title,
+        publish_at: notice.publish_at,
+        title_html: None,
+        snippet_html: None,
+        attachments: notice.attachments.len(),
+        file: None,
+    }
+}
+
+pub(super) fn material_row(material: Material) -> ListRow {
+    ListRow {
+        id: material.id,
+        title: material.name,
+        publish_at: material.publish_at,
+        title_html: None,
+        snippet_html: None,
+        attachments: 1,
+        file: Some(material.file),
+    }
+}
