@@ -32,6 +32,8 @@ pub struct SubmissionRowOut {
     /// How many times it was submitted.
     pub versions: u32,
     pub submitted_at: Option<String>,
+    /// Duplicate signal: an achievement file is also in another teacher's or an earlier year's submission.
+    pub duplicate: bool,
 }
 
 #[derive(Debug, Object)]

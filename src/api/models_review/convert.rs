@@ -89,6 +89,7 @@ impl From<&ListRow> for SubmissionRowOut {
             titles: summary.titles.clone(),
             versions: summary.versions,
             submitted_at: opt_minute(summary.submitted_at),
+            duplicate: row.duplicate,
         }
     }
 }

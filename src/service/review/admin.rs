@@ -37,6 +37,8 @@ pub struct ListRow {
     pub summary: SubmissionSummary,
     pub teacher_name: String,
     pub school_name: String,
+    /// An achievement file is also in another teacher's submission or an earlier year's (duplicate signal).
+    pub duplicate: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -125,7 +127,8 @@ impl Services {
                 None => teacher_name(&read, summary.teacher_id)?,
             };
             let school_name = schools.get(&summary.school_id).cloned().unwrap_or_default();
-            rows.push(ListRow { summary, teacher_name, school_name });
+            let duplicate = has_duplicate(&read, &summary)?;
+            rows.push(ListRow { summary, teacher_name, school_name, duplicate });
         }
         Ok(ListPage { rows, total, counts, page, per_page })
     }
@@ -246,6 +249,26 @@ fn summaries_of(read: &impl Reader, key: &str) -> ServiceResult<Vec<SubmissionSu
         }
     }
     Ok(out)
+}
+
+/// The duplicate signal for a list row: another teacher's submission, or an earlier year's, holds one of its
+/// achievement files. (The detail page says which, via `history::duplicates`.)
+fn has_duplicate(read: &impl Reader, summary: &SubmissionSummary) -> ServiceResult<bool> {
+    let year = |project_id: u64| -> ServiceResult<i32> {
+        Ok(read.get::<crate::domain::project::Project>(project_id)?.map(|project| project.year).unwrap_or(i32::MAX))
+    };
+    for hash in &summary.achievement_hashes {
+        for other_id in read.multimap_values(tables::SUBMISSIONS_BY_FILE, hash)? {
+            if other_id == summary.id {
+                continue;
+            }
+            let Some(other) = read.get::<SubmissionSummary>(other_id)? else { continue };
+            if other.teacher_id != summary.teacher_id || year(other.project_id)? < year(summary.project_id)? {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 fn teacher_name(read: &impl Reader, id: u64) -> ServiceResult<String> {

@@ -188,6 +188,7 @@ fn table(list: &ListPage) -> Markup {
                                 td {
                                     (row.summary.state.label())
                                     @if row.summary.versions > 1 { " " span.badge { "第" (row.summary.versions) "次提交" } }
+                                    @if row.duplicate { " " span.badge.warn { "重复成果" } }
                                 }
                                 td { a href=(format!("/review/submissions/{}", row.summary.id)) { "查看" } }
                             }

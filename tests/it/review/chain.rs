@@ -44,6 +44,7 @@ fn review_chain_from_return_to_published_grade() {
     let list = page(&chain.server, &school, "/review?q=%E5%88%81");
     assert!(list.contains("刁彬彬") && !list.contains("陈昇"), "search by name");
     assert!(list.contains("待学校审核"));
+    assert!(list.contains("重复成果"), "the duplicate signal in the list");
     let detail = page(&chain.server, &school, &format!("/review/submissions/{id}"));
     assert!(detail.contains("中职语文课堂教学改革研究") && detail.contains("点击查看"));
     assert!(detail.contains("重复成果提示") && detail.contains("另一位教师的成果中有相同文件"));
