@@ -42,3 +42,14 @@
     ready();
   }
 }());
+/* Consoles: a header checkbox with data-select-all="NAME" ticks every checkbox named NAME on the page. */
+(function () {
+  'use strict';
+  document.addEventListener('click', function (event) {
+    var source = event.target;
+    var name = source && source.getAttribute && source.getAttribute('data-select-all');
+    if (!name) { return; }
+    var boxes = document.querySelectorAll('input[type=checkbox][name="' + name + '"]');
+    for (var i = 0; i < boxes.length; i += 1) { boxes[i].checked = source.checked; }
+  }, false);
+}());

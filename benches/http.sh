@@ -18,7 +18,7 @@ trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 ZHIPING_ADMIN_PASSWORD=Bench2026x ZHIPING_SECURITY__LOGIN_ATTEMPTS_PER_MINUTE=1000000 ZHIPING_LOG_LEVEL=warn \
   "$bin" serve --demo --listen 127.0.0.1:0 --data "$work/data" > "$work/out.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do grep -q 'listening on' "$work/out.log" && break; sleep 0.2; done
+for _ in $(seq 1 600); do grep -q 'listening on' "$work/out.log" && break; sleep 0.2; done
 base=$(grep -o 'http://[0-9.:]*' "$work/out.log" | head -1)
 teacher=$(grep '刁彬彬' "$work/out.log" | grep -o '用户名：[0-9X]*' | cut -d'：' -f2)
 echo "server: $base  (pid $server_pid)"

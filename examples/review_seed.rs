@@ -51,6 +51,7 @@ fn account(tx: &WriteTx, username: String, name: String, role: Role, org: OrgRef
         created_at: Utc::now(),
         teacher: None,
         expert_subjects: Vec::new(),
+        moves: Vec::new(),
     };
     tx.put(&account)?;
     tx.set_lookup(tables::ACCOUNT_BY_USERNAME, &account.username, account.id)?;

@@ -47,6 +47,8 @@ fn metrics() -> Response {
 pub struct ServeOptions {
     pub demo: bool,
     pub admin_password: Option<String>,
+    /// A generated data set on top of the demo (benchmarks, tests).
+    pub demo_scale: Option<crate::service::demo_scale::Scale>,
 }
 
 pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> {
@@ -66,6 +68,13 @@ pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> 
         for login in logins {
             println!("  {:<8} {:<28} 用户名：{:<20} 密码：{}", login.role, login.who, login.username, login.password);
         }
+    }
+    if let Some(scale) = options.demo_scale {
+        let report = services.load_scale(scale).await?;
+        println!(
+            "规模演示数据：新增 {} 所学校、{} 名教师、{} 份申报（学校管理员 school{{id}}_admin，密码 demo2026）。",
+            report.schools, report.teachers, report.submissions
+        );
     }
 
     spawn_sweeper(services.clone());

@@ -31,6 +31,21 @@ enum Command {
         /// Data directory (overrides the configuration).
         #[arg(long)]
         data: Option<PathBuf>,
+        /// Also generate a larger data set on top of the demo: `city` (200 schools, 20,000 teachers, 3,000
+        /// submissions; for benchmarks) or `small` (for tests).
+        #[arg(long, hide = true, value_name = "SCALE")]
+        demo_scale: Option<String>,
+    },
+    /// Write a teacher import workbook of generated rows (for the import benchmark).
+    #[command(hide = true)]
+    BenchSheet {
+        #[arg(long, default_value_t = 5000)]
+        rows: usize,
+        /// The school's full name, for the 学校 column.
+        #[arg(long)]
+        school: String,
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -45,7 +60,27 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Serve { demo, listen, data } => {
+        Command::BenchSheet { rows, school, out } => {
+            let written = crate::service::demo_scale::bench_workbook(rows, &school)
+                .map_err(|error| error.to_string())
+                .and_then(|bytes| std::fs::write(&out, bytes).map_err(|error| error.to_string()));
+            match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("错误：{error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Serve { demo, listen, data, demo_scale } => {
+            let demo_scale = match demo_scale.as_deref().map(crate::service::demo_scale::Scale::named) {
+                None => None,
+                Some(Some(scale)) => Some(scale),
+                Some(None) => {
+                    eprintln!("--demo-scale 应为 city 或 small");
+                    return ExitCode::from(2);
+                }
+            };
             if let Some(listen) = listen {
                 config.listen = listen;
             }
@@ -61,7 +96,10 @@ pub fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match runtime.block_on(app::serve(config, app::ServeOptions { demo, admin_password })) {
+            match runtime.block_on(app::serve(
+                config,
+                app::ServeOptions { demo: demo || demo_scale.is_some(), admin_password, demo_scale },
+            )) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
                     eprintln!("错误：{error:#}");

@@ -50,6 +50,12 @@ pub enum ApiError {
     /// A server-side failure (never caused by input).
     #[oai(status = 500)]
     Internal(Json<ErrorBody>),
+    /// The upload exceeds its size limit.
+    #[oai(status = 413)]
+    PayloadTooLarge(Json<ErrorBody>),
+    /// The upload is not of an accepted kind (decided by content).
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
 }
 
 pub fn body(code: &str, message: impl Into<String>) -> Json<ErrorBody> {
@@ -74,6 +80,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::Throttled => ApiError::TooMany(body("throttled", "操作过于频繁，请稍后再试")),
             ServiceError::PasswordChangeRequired => {
                 ApiError::Forbidden(body("password_change_required", "请先修改默认密码"))
+            }
+            ServiceError::PayloadTooLarge(message) => ApiError::PayloadTooLarge(body("payload_too_large", message)),
+            ServiceError::UnsupportedMediaType(message) => {
+                ApiError::UnsupportedMediaType(body("unsupported_media_type", message))
             }
             error @ (ServiceError::Store(_) | ServiceError::Internal(_)) => {
                 tracing::error!(error = %error, "api request failed");

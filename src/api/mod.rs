@@ -1,11 +1,16 @@
 //! The OpenAPI for integrators (SPEC §10) at `/api/v1`, documented at `/api/openapi.json` with Swagger UI at
 //! `/api/docs`. Handlers are adapters over the same service functions as the pages.
 
+pub mod admin_orgs;
+pub mod admin_projects;
+pub mod admin_teachers;
 pub mod auth;
 pub mod errors;
 pub mod models;
+pub mod models_admin;
 pub mod models_notices;
 pub mod models_printing;
+pub mod models_projects;
 pub mod models_review;
 pub mod notices;
 pub mod printing;
@@ -25,19 +30,26 @@ use models::*;
 
 use crate::domain::SchoolType;
 use crate::domain::account::Role;
-use crate::service::accounts::NewTeacher;
 use crate::service::{ServiceError, Services};
 
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
 
 #[derive(Tags)]
-enum Tag {
+pub(crate) enum Tag {
     /// The signed-in account.
     Account,
     /// Departments and schools.
     Organisations,
     /// Teacher accounts.
     Teachers,
+    /// Admin accounts; disabling and enabling accounts.
+    Accounts,
+    /// Expert accounts.
+    Experts,
+    /// Appraisal projects and their catalogue.
+    Projects,
+    /// The hash-chained audit log.
+    Audit,
 }
 
 pub struct Api;
@@ -112,36 +124,6 @@ impl Api {
         Ok(Json(list.iter().map(TeacherOut::from).collect()))
     }
 
-    /// Opens a teacher account (default password `00000000`).
-    #[oai(path = "/teachers", method = "post", tag = "Tag::Teachers")]
-    async fn create_teacher(
-        &self,
-        services: Data<&Arc<Services>>,
-        auth: Auth,
-        body: Json<TeacherIn>,
-    ) -> ApiResult<TeacherOut> {
-        let input = NewTeacher {
-            school_id: body.school_id,
-            id_number: body.id_number.clone(),
-            name: body.name.clone(),
-            education: body.education.clone(),
-            degree: body.degree.clone(),
-            birth: body.birth.clone(),
-        };
-        let account = services.create_teacher(auth.actor(), &input)?;
-        Ok(Json(TeacherOut::from(&account)))
-    }
-
-    /// One teacher account in the caller's scope.
-    #[oai(path = "/teachers/:id", method = "get", tag = "Tag::Teachers")]
-    async fn teacher(&self, services: Data<&Arc<Services>>, auth: Auth, id: Path<u64>) -> ApiResult<TeacherOut> {
-        let account = services.get_account(auth.actor(), id.0)?;
-        if account.role != Role::Teacher {
-            return Err(ServiceError::NotFound("账号不存在").into());
-        }
-        Ok(Json(TeacherOut::from(&account)))
-    }
-
     /// Resets an account's password to `00000000`, unfreezes it and ends its sessions.
     #[oai(path = "/accounts/:id/reset-password", method = "post", tag = "Tag::Teachers")]
     async fn reset_password(&self, services: Data<&Arc<Services>>, auth: Auth, id: Path<u64>) -> ApiResult<Done> {
@@ -152,8 +134,11 @@ impl Api {
 
 /// `/api`: the v1 operations, the document and the Swagger UI.
 pub fn routes() -> impl Endpoint {
-    let operations = (Api, notices::NoticesApi, printing::PrintingApi, review::ReviewApi);
-    let service = OpenApiService::new(operations, "zhiping 职评 API", env!("CARGO_PKG_VERSION"))
+    let apis = (
+        (Api, admin_orgs::OrgApi, admin_teachers::TeacherApi, admin_projects::ProjectApi),
+        (notices::NoticesApi, printing::PrintingApi, review::ReviewApi),
+    );
+    let service = OpenApiService::new(apis, "zhiping 职评 API", env!("CARGO_PKG_VERSION"))
         .description("中职、技工学校教师高级职务教科研成果鉴定平台的集成接口。认证：在管理控制台创建的 Bearer 令牌，或浏览器会话。错误统一为 JSON {code, message, fields}。")
         .server("/api/v1");
     let spec = service.spec_endpoint();

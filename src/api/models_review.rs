@@ -220,7 +220,7 @@ pub struct AutoAssignOut {
 }
 
 #[derive(Debug, Object)]
-pub struct ExpertOut {
+pub struct AssignableExpertOut {
     pub id: u64,
     pub name: String,
     pub org_name: String,

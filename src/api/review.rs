@@ -195,12 +195,12 @@ impl ReviewApi {
     }
 
     /// Enabled experts with their organisation, subjects and load (city).
-    #[oai(path = "/experts", method = "get", tag = "Tag::Assignments")]
-    async fn experts(&self, services: Data<&Arc<Services>>, auth: Auth) -> ApiResult<Vec<ExpertOut>> {
-        let rows = services.list_experts(auth.actor())?;
+    #[oai(path = "/assignments/experts", method = "get", tag = "Tag::Assignments")]
+    async fn experts(&self, services: Data<&Arc<Services>>, auth: Auth) -> ApiResult<Vec<AssignableExpertOut>> {
+        let rows = services.list_assignable_experts(auth.actor())?;
         Ok(Json(
             rows.into_iter()
-                .map(|row| ExpertOut {
+                .map(|row| AssignableExpertOut {
                     id: row.account.id,
                     name: row.account.name,
                     org_name: row.org_name,

@@ -120,6 +120,24 @@ pub struct Account {
     /// Subjects an expert can appraise (matched to 申报学科).
     #[serde(default)]
     pub expert_subjects: Vec<String>,
+    /// 更换单位 history, oldest first; never rewritten.
+    #[serde(default)]
+    pub moves: Vec<OrgMove>,
+}
+
+/// One 更换单位: a teacher moved from one school to another. Names are kept as they were at the time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgMove {
+    pub at: DateTime<Utc>,
+    pub from_school_id: u64,
+    pub from_school: String,
+    pub to_school_id: u64,
+    pub to_school: String,
+    /// Who moved the teacher (display name at the time).
+    pub actor_name: String,
+    /// Optional note typed by the admin (e.g. 调动文号).
+    #[serde(default)]
+    pub reason: String,
 }
 
 impl Account {

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod catalogue;
+pub mod catalogue_edit;
 pub mod field_errors;
 pub mod filing;
 pub mod formats;
@@ -12,10 +13,14 @@ pub mod markup;
 pub mod notice;
 pub mod org;
 pub mod password;
+pub mod progress;
 pub mod project;
+pub mod project_rules;
 pub mod review;
 pub mod school_type;
 pub mod submission;
+pub mod teacher;
+pub mod teacher_import;
 pub mod verification;
 
 pub use field_errors::{FieldError, FieldErrors};

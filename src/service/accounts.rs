@@ -2,16 +2,14 @@
 //! as username, admin accounts opened by the level above. New accounts hold the default password. There is no
 //! delete: the manual forbids deleting teacher accounts.
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 
 use super::actor::Actor;
 use super::error::{ServiceError, ServiceResult};
 use super::{Services, audit};
 use crate::clock;
 use crate::domain::FieldErrors;
-use crate::domain::account::{
-    Account, DEGREES, EDUCATIONS, Role, TeacherProfile, check_admin_username, check_person_name,
-};
+use crate::domain::account::{Account, Role, TeacherProfile, check_admin_username, check_person_name};
 use crate::domain::idcard::IdNumber;
 use crate::domain::org::{Department, OrgRef, School};
 use crate::store::{Reader, WriteTx, org_key, tables};
@@ -38,52 +36,35 @@ pub struct NewAdmin {
 }
 
 impl Services {
-    /// Validates a new teacher; every failing field at once.
+    /// Validates a new teacher; every failing field at once (the rule lives in `domain::teacher`).
     fn check_new_teacher(&self, input: &NewTeacher) -> Result<(IdNumber, String, TeacherProfile), FieldErrors> {
-        let mut errors = FieldErrors::new();
-        let id_number = match IdNumber::parse(&input.id_number, clock::today()) {
-            Ok(id) => Some(id),
-            Err(error) => {
-                let message = if input.id_number.trim().is_empty() {
-                    "身份证号不能为空".to_string()
-                } else {
-                    error.to_string()
-                };
-                errors.add("id_number", message);
-                None
-            }
+        let checked = crate::domain::teacher::check_new_teacher(
+            &input.id_number,
+            &input.name,
+            &input.education,
+            &input.degree,
+            &input.birth,
+            clock::today(),
+        )?;
+        let profile = TeacherProfile {
+            education: checked.info.education,
+            degree: checked.info.degree,
+            birth_date: Some(checked.id_number.birth_date()),
+            project_id: None,
         };
-        let name = check_person_name(&input.name).map_err(|message| errors.add("name", message)).ok();
-        if !EDUCATIONS.contains(&input.education.as_str()) {
-            errors.add("education", "请选择最高学历");
-        }
-        if !DEGREES.contains(&input.degree.as_str()) {
-            errors.add("degree", "请选择最高学位");
-        }
-        if let Some(id) = &id_number
-            && !birth_agrees(&input.birth, id.birth_date())
-        {
-            errors.add("birth", "出生年月与身份证号不一致");
-        }
-        match (id_number, name) {
-            (Some(id), Some(name)) if errors.is_empty() => {
-                let profile = TeacherProfile {
-                    education: input.education.clone(),
-                    degree: input.degree.clone(),
-                    birth_date: Some(id.birth_date()),
-                    project_id: None,
-                };
-                Ok((id, name, profile))
-            }
-            _ => Err(errors),
-        }
+        Ok((checked.id_number, checked.name, profile))
     }
 
     /// 开通账号: a teacher of `school_id` with the default password.
     pub fn create_teacher(&self, actor: &Actor, input: &NewTeacher) -> ServiceResult<Account> {
+        // Scope first, so nobody learns anything from validation messages about a school they do not administer.
+        self.school_in_scope(&self.store.read()?, actor, input.school_id)?;
         let (id_number, name, profile) = self.check_new_teacher(input).map_err(ServiceError::Invalid)?;
         self.store.write(|tx| {
             let school = self.school_in_scope(tx, actor, input.school_id)?;
+            if school.disabled {
+                return Err(ServiceError::field("school_id", "该学校已停用，不能开通账号"));
+            }
             let account = Account {
                 id: 0,
                 username: id_number.as_str().to_string(),
@@ -98,6 +79,7 @@ impl Services {
                 created_at: Utc::now(),
                 teacher: Some(profile),
                 expert_subjects: Vec::new(),
+                moves: Vec::new(),
             };
             let account = insert_account(tx, account)?;
             audit::record(
@@ -155,6 +137,7 @@ impl Services {
                 created_at: Utc::now(),
                 teacher: None,
                 expert_subjects: Vec::new(),
+                moves: Vec::new(),
             };
             let account = insert_account(tx, account)?;
             audit::record(
@@ -237,37 +220,4 @@ pub(crate) fn insert_account(tx: &WriteTx, mut account: Account) -> ServiceResul
     tx.set_lookup(tables::ACCOUNT_BY_USERNAME, &account.username, account.id)?;
     tx.multimap_insert(tables::ACCOUNTS_BY_ORG, &org_key(account.org), account.id)?;
     Ok(account)
-}
-
-/// An admin-typed birth date agrees with the ID number when empty, the same day, or the same month.
-fn birth_agrees(typed: &str, birth: NaiveDate) -> bool {
-    let typed = typed.trim();
-    if typed.is_empty() {
-        return true;
-    }
-    let normalised: String = typed.replace(['/', '.', '年', '月'], "-").trim_end_matches(['-', '日']).to_string();
-    let day = birth.format("%Y-%m-%d").to_string();
-    let month = birth.format("%Y-%m").to_string();
-    normalised == day || normalised == month || {
-        // Accept unpadded forms such as 1980-2-3.
-        let parts: Vec<&str> = normalised.split('-').collect();
-        let padded: Vec<String> = parts.iter().map(|part| format!("{:0>2}", part)).collect();
-        padded.join("-") == day || padded.join("-") == month
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn birth_must_agree_with_the_id() {
-        let birth = NaiveDate::from_ymd_opt(1980, 12, 28).expect("date");
-        assert!(birth_agrees("", birth));
-        assert!(birth_agrees("1980-12-28", birth));
-        assert!(birth_agrees("1980年12月", birth));
-        assert!(birth_agrees("1980/12", birth));
-        assert!(!birth_agrees("1981-12-28", birth));
-        assert!(!birth_agrees("1980-11", birth));
-    }
 }

@@ -57,8 +57,11 @@ impl Services {
         Ok((record, token))
     }
 
-    /// The acting admin's tokens (the city admin sees all).
+    /// The acting admin's own tokens (a token carries its creator's scope, so nobody manages another's).
     pub fn list_api_tokens(&self, actor: &Actor) -> ServiceResult<Vec<ApiToken>> {
+        if !actor.role.is_admin() {
+            return Err(ServiceError::Forbidden("只有管理员可以管理接口令牌"));
+        }
         let tokens = self.store.read()?.keyed_entries::<ApiToken>(tables::API_TOKENS)?;
         let mut mine: Vec<ApiToken> =
             tokens.into_iter().map(|(_, token)| token).filter(|token| token.account_id == actor.account_id).collect();

@@ -50,6 +50,7 @@ impl Services {
                 created_at: Utc::now(),
                 teacher: None,
                 expert_subjects: Vec::new(),
+                moves: Vec::new(),
             };
             let account = insert_account(tx, account)?;
             audit::record(tx, None, "admin.bootstrap", &format!("account:{}", account.id), "首个市级管理员")?;
@@ -96,6 +97,7 @@ impl Services {
             created_at: Utc::now(),
             teacher: None,
             expert_subjects: Vec::new(),
+            moves: Vec::new(),
         };
         let person = |name: &str, birth: &str, sequence: &str, role: Role, org: OrgRef| -> Account {
             let first17 = format!("310109{birth}{sequence}");
@@ -114,6 +116,7 @@ impl Services {
                 created_at: Utc::now(),
                 teacher: None,
                 expert_subjects: Vec::new(),
+                moves: Vec::new(),
             }
         };
         if !already {

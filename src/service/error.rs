@@ -36,6 +36,12 @@ pub enum ServiceError {
     /// Something that should not happen; logged, shown as a generic message.
     #[error("内部错误：{0}")]
     Internal(String),
+    /// An upload is bigger than its limit; the message names the limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// An upload is not of a kind this operation accepts (decided by content); the message names the rule.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
 }
 
 /// Why a sign-in failed (also the label of the `logins_total` metric).

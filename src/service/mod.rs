@@ -5,16 +5,27 @@ pub mod accounts;
 pub mod actor;
 pub mod api_tokens;
 pub mod audit;
+pub mod audit_view;
 pub mod auth;
 pub mod bootstrap;
+pub mod demo_scale;
 pub mod error;
+pub mod experts;
+pub mod exports;
 pub mod hasher;
+pub mod imports;
 pub mod notices;
+pub mod org_admin;
 pub mod orgs;
+pub mod paging;
 pub mod printing;
+pub mod progress;
+pub mod project_admin;
 pub mod projects;
 pub mod review;
 pub mod sessions;
+pub mod teacher_admin;
+pub mod teachers;
 pub mod throttle;
 pub mod verification;
 
@@ -38,6 +49,7 @@ pub struct Services {
     /// The full-text index of notices and materials (derived from redb; see `notices`).
     pub search: Arc<crate::search::SearchIndex>,
     pub printing: printing::Printer,
+    pub audit_checkpoint: audit_view::AuditCheckpoint,
 }
 
 impl Services {
@@ -52,6 +64,7 @@ impl Services {
             sessions: sessions::SessionBook::new(&config.session),
             throttle: throttle::LoginThrottle::new(config.security.login_attempts_per_minute),
             printing: printing::Printer::new(&config)?,
+            audit_checkpoint: audit_view::AuditCheckpoint::default(),
             store,
             config,
             blobs,

@@ -9,7 +9,7 @@ use super::{Services, audit};
 use crate::domain::account::{Account, Role};
 use crate::domain::org::{OrgRef, School};
 use crate::domain::project::Project;
-use crate::store::Reader;
+use crate::store::{Reader, WriteTx};
 
 /// What the city admin types to open a project; everything else starts from SPEC §3's defaults.
 #[derive(Debug, Clone)]
@@ -36,21 +36,15 @@ impl Services {
         if !actor.is(Role::CityAdmin) {
             return Err(ServiceError::Forbidden("只有市级管理员可以新建鉴定项目"));
         }
-        let mut errors = crate::domain::FieldErrors::new();
-        let name = input.name.trim().to_string();
-        if name.is_empty() {
-            errors.add("name", "项目名称不能为空");
-        }
-        if !(2000..=2100).contains(&input.year) {
-            errors.add("year", "年度无效");
-        }
-        if input.filing_end <= input.filing_start {
-            errors.add("filing_end", "填报截止时间应晚于开始时间");
-        }
-        errors.into_result().map_err(ServiceError::Invalid)?;
         self.store.write(|tx| {
+            let name = input.name.trim().to_string();
             let project =
                 Project::with_defaults(tx.next_id()?, name, input.year, (input.filing_start, input.filing_end));
+            // The defaults place the review windows after the filing window, so only what was typed can fail.
+            crate::domain::project_rules::validate(&project).into_result().map_err(ServiceError::Invalid)?;
+            if tx.all::<Project>()?.iter().any(|other| other.name == project.name) {
+                return Err(ServiceError::field("name", "已有同名的鉴定项目"));
+            }
             tx.put(&project)?;
             audit::record(tx, Some(actor), "project.create", &format!("project:{}", project.id), &project.name)?;
             Ok(project)
@@ -60,32 +54,46 @@ impl Services {
     /// 选择申报项目: puts a teacher of the actor's scope into `project_id` (or none). The project must serve the
     /// teacher's school type.
     pub fn choose_project(&self, actor: &Actor, teacher_id: u64, project_id: Option<u64>) -> ServiceResult<Account> {
-        self.store.write(|tx| {
-            let mut teacher = tx.get::<Account>(teacher_id)?.ok_or(ServiceError::NotFound("账号不存在"))?;
-            if teacher.role != Role::Teacher || !actor.manages_account(&teacher, tx)? {
-                return Err(ServiceError::NotFound("账号不存在"));
-            }
-            let OrgRef::School(school_id) = teacher.org else {
-                return Err(ServiceError::NotFound("账号不存在"));
-            };
-            let school = tx.get::<School>(school_id)?.ok_or(ServiceError::NotFound("学校不存在"))?;
-            let detail = match project_id {
-                Some(id) => {
-                    let project =
-                        tx.get::<Project>(id)?.ok_or_else(|| ServiceError::field("project_id", "鉴定项目不存在"))?;
-                    if !project.serves(school.school_type) {
-                        return Err(ServiceError::field("project_id", "该鉴定项目不面向本校的学校类型"));
-                    }
-                    project.name
-                }
-                None => "取消申报项目".to_string(),
-            };
-            if let Some(profile) = teacher.teacher.as_mut() {
-                profile.project_id = project_id;
-            }
-            tx.put(&teacher)?;
-            audit::record(tx, Some(actor), "teacher.choose_project", &format!("account:{}", teacher.id), &detail)?;
-            Ok(teacher)
-        })
+        self.store.write(|tx| choose_project_in(tx, actor, teacher_id, project_id))
     }
+}
+
+/// `choose_project` inside the caller's transaction (the bulk form applies many in one).
+pub(crate) fn choose_project_in(
+    tx: &WriteTx,
+    actor: &Actor,
+    teacher_id: u64,
+    project_id: Option<u64>,
+) -> ServiceResult<Account> {
+    let mut teacher = tx.get::<Account>(teacher_id)?.ok_or(ServiceError::NotFound("账号不存在"))?;
+    if teacher.role != Role::Teacher || !actor.sees_account(&teacher, tx)? {
+        return Err(ServiceError::NotFound("账号不存在"));
+    }
+    if !actor.manages_account(&teacher, tx)? {
+        return Err(ServiceError::Forbidden("无权为该教师选择申报项目"));
+    }
+    let OrgRef::School(school_id) = teacher.org else {
+        return Err(ServiceError::NotFound("账号不存在"));
+    };
+    let school = tx.get::<School>(school_id)?.ok_or(ServiceError::NotFound("学校不存在"))?;
+    let current = teacher.teacher.as_ref().and_then(|profile| profile.project_id);
+    if current == project_id {
+        return Ok(teacher);
+    }
+    let detail = match project_id {
+        Some(id) => {
+            let project = tx.get::<Project>(id)?.ok_or_else(|| ServiceError::field("project_id", "鉴定项目不存在"))?;
+            if !project.serves(school.school_type) {
+                return Err(ServiceError::field("project_id", "该鉴定项目不面向本校的学校类型"));
+            }
+            format!("{}：{}", teacher.name, project.name)
+        }
+        None => format!("{}：取消申报项目", teacher.name),
+    };
+    if let Some(profile) = teacher.teacher.as_mut() {
+        profile.project_id = project_id;
+    }
+    tx.put(&teacher)?;
+    audit::record(tx, Some(actor), "teacher.choose_project", &format!("account:{}", teacher.id), &detail)?;
+    Ok(teacher)
 }

@@ -105,6 +105,20 @@ pub trait Reader {
         limit: usize,
         keep: &mut dyn FnMut(&T) -> bool,
     ) -> Result<Vec<T>, StoreError>;
+    /// A record of a u64-keyed table decoded as `T`, which may be a partial view of the stored JSON (unknown
+    /// fields are skipped), for lists that need a few fields of large records.
+    fn get_as<T: DeserializeOwned>(
+        &self,
+        table: redb::TableDefinition<u64, &[u8]>,
+        id: u64,
+    ) -> Result<Option<T>, StoreError>;
+    /// Visits records of a u64-keyed table in key order from `start` while `visit` returns true.
+    fn scan_from<T: DeserializeOwned>(
+        &self,
+        table: redb::TableDefinition<u64, &[u8]>,
+        start: u64,
+        visit: &mut dyn FnMut(u64, T) -> bool,
+    ) -> Result<(), StoreError>;
 }
 
 macro_rules! impl_reader {
@@ -209,6 +223,35 @@ macro_rules! impl_reader {
                     }
                 }
                 Ok(out)
+            }
+
+            fn get_as<T: DeserializeOwned>(
+                &self,
+                table: redb::TableDefinition<u64, &[u8]>,
+                id: u64,
+            ) -> Result<Option<T>, StoreError> {
+                let opened = self.txn.open_table(table)?;
+                match opened.get(id)? {
+                    Some(bytes) => decode(table.name(), &id.to_string(), bytes.value()).map(Some),
+                    None => Ok(None),
+                }
+            }
+
+            fn scan_from<T: DeserializeOwned>(
+                &self,
+                table: redb::TableDefinition<u64, &[u8]>,
+                start: u64,
+                visit: &mut dyn FnMut(u64, T) -> bool,
+            ) -> Result<(), StoreError> {
+                let opened = self.txn.open_table(table)?;
+                for entry in opened.range(start..)? {
+                    let (key, bytes) = entry?;
+                    let record: T = decode(table.name(), &key.value().to_string(), bytes.value())?;
+                    if !visit(key.value(), record) {
+                        break;
+                    }
+                }
+                Ok(())
             }
         }
     };

@@ -21,6 +21,8 @@ pub fn status_of(error: &ServiceError) -> StatusCode {
         ServiceError::Throttled => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::PasswordChangeRequired => StatusCode::FORBIDDEN,
         ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        ServiceError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        ServiceError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
     }
 }
 
@@ -57,6 +59,8 @@ fn title_of(status: StatusCode) -> &'static str {
         StatusCode::TOO_MANY_REQUESTS => "操作过于频繁",
         StatusCode::UNPROCESSABLE_ENTITY => "信息有误",
         StatusCode::CONFLICT => "无法完成",
+        StatusCode::PAYLOAD_TOO_LARGE => "文件过大",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "文件类型不支持",
         _ => "出错了",
     }
 }

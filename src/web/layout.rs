@@ -14,20 +14,34 @@ fn navigation(role: Role) -> Vec<NavItem> {
     let mut items = match role {
         Role::Teacher => vec![("首页", "/")],
         Role::Expert => vec![("首页", "/"), ("专家评审", "/expert")],
-        Role::SchoolAdmin => {
-            vec![("首页", "/"), ("用户管理", "/admin/teachers"), ("学校审核", "/review"), ("接口令牌", "/admin/tokens")]
-        }
-        Role::DepartmentAdmin => {
-            vec![("首页", "/"), ("学校管理", "/admin/orgs"), ("主管部门审核", "/review"), ("接口令牌", "/admin/tokens")]
-        }
-        Role::CityAdmin => {
-            vec![
-                ("首页", "/"),
-                ("单位管理", "/admin/orgs"),
-                ("成果受理与评审", "/review"),
-                ("接口令牌", "/admin/tokens"),
-            ]
-        }
+        Role::SchoolAdmin => vec![
+            ("首页", "/"),
+            ("用户管理", "/admin/teachers"),
+            ("批量导入", "/admin/teachers/import"),
+            ("填报进度", "/admin/progress"),
+            ("学校审核", "/review"),
+            ("接口令牌", "/admin/tokens"),
+        ],
+        Role::DepartmentAdmin => vec![
+            ("首页", "/"),
+            ("学校管理", "/admin/orgs"),
+            ("教师管理", "/admin/teachers"),
+            ("填报进度", "/admin/progress"),
+            ("主管部门审核", "/review"),
+            ("接口令牌", "/admin/tokens"),
+        ],
+        Role::CityAdmin => vec![
+            ("首页", "/"),
+            ("单位管理", "/admin/orgs"),
+            ("教师管理", "/admin/teachers"),
+            ("专家管理", "/admin/experts"),
+            ("鉴定项目", "/admin/projects"),
+            ("填报进度", "/admin/progress"),
+            ("成果受理与评审", "/review"),
+            ("通知管理", "/admin/notices"),
+            ("审计日志", "/admin/audit"),
+            ("接口令牌", "/admin/tokens"),
+        ],
     };
     // 首页 · 通知公告 · 资料下载 · … as in the manual: right after 首页, for every role (notices addressed to
     // 全部用户 reach experts too).

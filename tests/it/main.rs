@@ -3,7 +3,15 @@
 
 mod support;
 
+mod admin_city;
+mod admin_department;
+mod admin_import;
+mod admin_projects;
+mod admin_school;
+mod admin_support;
 mod api;
+mod authz_matrix;
+mod authz_rules;
 mod notices;
 mod operation;
 mod print_data;

@@ -133,6 +133,7 @@ mod tests {
                 project_id: Some(1),
             }),
             expert_subjects: Vec::new(),
+            moves: Vec::new(),
         }
     }
 

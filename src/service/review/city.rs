@@ -171,7 +171,7 @@ impl Services {
     }
 
     /// Every enabled expert with where it belongs and its current load (city only).
-    pub fn list_experts(&self, actor: &Actor) -> ServiceResult<Vec<ExpertRow>> {
+    pub fn list_assignable_experts(&self, actor: &Actor) -> ServiceResult<Vec<ExpertRow>> {
         super::require(actor, Role::CityAdmin, "只有市级管理员可以分配专家")?;
         let read = self.store.read()?;
         experts(&read)

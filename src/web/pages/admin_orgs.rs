@@ -1,8 +1,9 @@
-//! 单位管理 for city and department admins: departments, schools and their admin accounts.
+//! 单位管理 for city and department admins: the departments and schools of the actor's scope (with their state and
+//! links to each one's page), and the forms that create departments, schools and admin accounts.
 
 use maud::{Markup, html};
 use poem::http::StatusCode;
-use poem::web::Form;
+use poem::web::{Form, Query};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
@@ -13,7 +14,12 @@ use crate::service::ServiceError;
 use crate::service::accounts::NewAdmin;
 use crate::web::ctx::Signed;
 use crate::web::layout::field_error;
+use crate::web::widgets::notice_text;
 use crate::web::{errors, layout};
+
+pub use super::admin_org_detail::{
+    create_school_admin, department_page, school_page, update_department, update_school,
+};
 
 #[derive(Deserialize, Default)]
 pub struct OrgForm {
@@ -33,6 +39,19 @@ pub struct OrgForm {
     csrf: String,
 }
 
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    pub notice: String,
+}
+
+/// 已停用 / 正常 as a badge.
+pub fn state_badge(disabled: bool) -> Markup {
+    html! {
+        @if disabled { span.badge.danger { "已停用" } } @else { span.badge.ok { "正常" } }
+    }
+}
+
 fn render(signed: &Signed, errors_of: &FieldErrors, notice: Option<&str>) -> Result<Markup, ServiceError> {
     let services = signed.services();
     let actor = signed.actor();
@@ -48,14 +67,21 @@ fn render(signed: &Signed, errors_of: &FieldErrors, notice: Option<&str>) -> Res
         }
         section.card {
             h2 { "主管部门" }
-            table.data {
-                thead { tr { th { "序号" } th { "名称" } th { "学校数" } } }
-                tbody {
-                    @for (index, department) in departments.iter().enumerate() {
-                        tr {
-                            td { (index + 1) }
-                            td { (department.name) }
-                            td { (schools.iter().filter(|s| s.department_id == department.id).count()) }
+            div.table-wrap {
+                table.data {
+                    thead { tr { th { "序号" } th { "名称" } th { "学校数" } th { "状态" } th { "操作" } } }
+                    tbody {
+                        @for (index, department) in departments.iter().enumerate() {
+                            tr {
+                                td { (index + 1) }
+                                td { (department.name) }
+                                td { (schools.iter().filter(|s| s.department_id == department.id).count()) }
+                                td { (state_badge(department.disabled)) }
+                                td {
+                                    @if is_city { a href=(format!("/admin/departments/{}", department.id)) { "管理" } " " }
+                                    a href=(format!("/admin/progress?department_id={}", department.id)) { "填报进度" }
+                                }
+                            }
                         }
                     }
                 }
@@ -66,7 +92,8 @@ fn render(signed: &Signed, errors_of: &FieldErrors, notice: Option<&str>) -> Res
                     input type="hidden" name="kind" value="department";
                     div.field {
                         label for="department-name" { "新建主管部门" }
-                        input #department-name name="name" type="text" placeholder="如：上海市虹口区教育局";
+                        input #department-name name="name" type="text" placeholder="如：上海市虹口区教育局"
+                            aria-describedby=[errors_of.get("department.name").map(|_| "department-name-error")];
                         (field_error("department-name", errors_of.get("department.name")))
                     }
                     button type="submit" { "新建" }
@@ -74,16 +101,23 @@ fn render(signed: &Signed, errors_of: &FieldErrors, notice: Option<&str>) -> Res
             }
         }
         section.card {
-            h2 { "学校" }
-            table.data {
-                thead { tr { th { "序号" } th { "学校名称" } th { "学校类型" } th { "上级主管部门" } } }
-                tbody {
-                    @for (index, school) in schools.iter().enumerate() {
-                        tr {
-                            td { (index + 1) }
-                            td { a href=(format!("/admin/teachers?school_id={}", school.id)) { (school.name) } }
-                            td { (school.school_type.label()) }
-                            td { (departments.iter().find(|d| d.id == school.department_id).map(|d| d.name.as_str()).unwrap_or("")) }
+            h2 { "学校" span.count { "共" (schools.len()) "所" } }
+            div.table-wrap {
+                table.data {
+                    thead { tr { th { "序号" } th { "学校名称" } th { "学校类型" } th { "上级主管部门" } th { "状态" } th { "操作" } } }
+                    tbody {
+                        @for (index, school) in schools.iter().enumerate() {
+                            tr {
+                                td { (index + 1) }
+                                td { a href=(format!("/admin/schools/{}", school.id)) { (school.name) } }
+                                td { (school.school_type.label()) }
+                                td { (departments.iter().find(|d| d.id == school.department_id).map(|d| d.name.as_str()).unwrap_or("")) }
+                                td { (state_badge(school.disabled)) }
+                                td {
+                                    a href=(format!("/admin/teachers?school_id={}", school.id)) { "教师" } " "
+                                    a href=(format!("/admin/schools/{}", school.id)) { "管理员" }
+                                }
+                            }
                         }
                     }
                 }
@@ -94,13 +128,14 @@ fn render(signed: &Signed, errors_of: &FieldErrors, notice: Option<&str>) -> Res
                     input type="hidden" name="kind" value="school";
                     div.field {
                         label for="school-name" { "学校名称" }
-                        input #school-name name="name" type="text";
+                        input #school-name name="name" type="text"
+                            aria-describedby=[errors_of.get("school.name").map(|_| "school-name-error")];
                         (field_error("school-name", errors_of.get("school.name")))
                     }
                     div.field {
                         label for="school-department" { "上级主管部门" }
                         select #school-department name="department_id" {
-                            @for department in &departments { option value=(department.id) { (department.name) } }
+                            @for department in departments.iter().filter(|d| !d.disabled) { option value=(department.id) { (department.name) } }
                         }
                         (field_error("school-department", errors_of.get("school.department_id")))
                     }
@@ -110,13 +145,13 @@ fn render(signed: &Signed, errors_of: &FieldErrors, notice: Option<&str>) -> Res
                             @for school_type in SchoolType::ALL { option value=(school_type.code()) { (school_type.label()) } }
                         }
                     }
-                    button type="submit" { "新建学校" }
+                    div.field { button type="submit" { "新建学校" } }
                 }
             }
         }
         section.card {
             h2 { "开通管理员账号" }
-            p.hint { "新账号的默认密码为 00000000，首次登录须修改。" }
+            p.hint { "新账号的默认密码为 00000000，首次登录须修改。停用、重置密码请在学校或主管部门的管理页面操作。" }
             form.grid method="post" action="/admin/orgs" {
                 input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="kind" value="admin";
@@ -132,15 +167,17 @@ fn render(signed: &Signed, errors_of: &FieldErrors, notice: Option<&str>) -> Res
                 }
                 div.field {
                     label for="admin-username" { "登录名" }
-                    input #admin-username name="username" type="text" autocomplete="off";
+                    input #admin-username name="username" type="text" autocomplete="off"
+                        aria-describedby=[errors_of.get("username").map(|_| "admin-username-error")];
                     (field_error("admin-username", errors_of.get("username")))
                 }
                 div.field {
                     label for="admin-name" { "姓名" }
-                    input #admin-name name="name" type="text";
+                    input #admin-name name="name" type="text"
+                        aria-describedby=[errors_of.get("name").map(|_| "admin-name-error")];
                     (field_error("admin-name", errors_of.get("name")))
                 }
-                button type="submit" { "开通" }
+                div.field { button type="submit" { "开通" } }
             }
         }
     })
@@ -154,11 +191,11 @@ fn respond(signed: &Signed, status: StatusCode, errors_of: &FieldErrors, notice:
 }
 
 #[handler]
-pub fn show(signed: Signed) -> Response {
+pub fn show(signed: Signed, Query(query): Query<NoticeQuery>) -> Response {
     if !matches!(signed.actor().role, Role::CityAdmin | Role::DepartmentAdmin) {
         return errors::page(&signed.ctx, &ServiceError::Forbidden("无权限访问单位管理"));
     }
-    respond(&signed, StatusCode::OK, &FieldErrors::new(), None)
+    respond(&signed, StatusCode::OK, &FieldErrors::new(), notice_text(&query.notice))
 }
 
 /// Prefixes field keys so two forms on one page keep their errors apart.
@@ -177,6 +214,9 @@ pub fn submit(signed: Signed, Form(form): Form<OrgForm>) -> Response {
     }
     let services = signed.services();
     let actor = signed.actor();
+    if !matches!(actor.role, Role::CityAdmin | Role::DepartmentAdmin) {
+        return errors::page(&signed.ctx, &ServiceError::Forbidden("无权限访问单位管理"));
+    }
     let result = match form.kind.as_str() {
         "department" => services
             .create_department(actor, &form.name)
@@ -203,7 +243,7 @@ pub fn submit(signed: Signed, Form(form): Form<OrgForm>) -> Response {
                 .create_admin(actor, &input)
                 .map(|account| format!("已开通{}账号：{}（默认密码 00000000）", role.label(), account.username))
         }
-        _ => Err(ServiceError::NotFound("未知操作")),
+        _ => Err(ServiceError::field("kind", "未知操作")),
     };
     match result {
         Ok(message) => respond(&signed, StatusCode::OK, &FieldErrors::new(), Some(&message)),

@@ -1,8 +1,16 @@
 //! One file per area of the site.
 
+pub mod admin_audit;
+pub mod admin_catalogue;
+pub mod admin_experts;
+pub mod admin_import;
 pub mod admin_notices;
 pub mod admin_notices_forms;
+pub mod admin_org_detail;
 pub mod admin_orgs;
+pub mod admin_progress;
+pub mod admin_projects;
+pub mod admin_teacher;
 pub mod admin_teachers;
 pub mod admin_tokens;
 pub mod browser;

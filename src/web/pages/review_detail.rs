@@ -174,7 +174,7 @@ fn city_actions(signed: &Signed, loaded: &Loaded, form: &ActionForm, errors_of: 
         };
     let experts =
         if matches!(state, SubmissionState::Accepted | SubmissionState::UnderReview) && active < experts_needed {
-            services.list_experts(actor)?
+            services.list_assignable_experts(actor)?
         } else {
             Vec::new()
         };

@@ -104,8 +104,13 @@ fn review_chain_from_return_to_published_grade() {
     let city = signed_in(server, "admin", ADMIN_PASSWORD);
     let token = city_token(server, &city);
     let api = reqwest::blocking::Client::new();
-    let experts: serde_json::Value =
-        api.get(server.url("/api/v1/experts")).bearer_auth(&token).send().expect("experts").json().expect("json");
+    let experts: serde_json::Value = api
+        .get(server.url("/api/v1/assignments/experts"))
+        .bearer_auth(&token)
+        .send()
+        .expect("experts")
+        .json()
+        .expect("json");
     let expert_id = |name: &str| -> u64 {
         experts.as_array().expect("array").iter().find(|e| e["name"] == name).expect("expert")["id"]
             .as_u64()

@@ -135,6 +135,7 @@ impl Seed {
             created_at: Utc::now(),
             teacher: None,
             expert_subjects: subjects.iter().map(|s| s.to_string()).collect(),
+            moves: Vec::new(),
         };
         self.store
             .write(|tx| {

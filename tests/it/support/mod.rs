@@ -29,6 +29,8 @@ pub struct Options {
     pub env: Vec<(String, String)>,
     /// Reuse this data directory instead of a fresh temporary one.
     pub data: Option<PathBuf>,
+    /// Extra arguments for `serve` (e.g. `--demo-scale small`).
+    pub args: Vec<String>,
 }
 
 impl Options {
@@ -63,6 +65,7 @@ pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Opti
     if options.demo {
         command.arg("--demo");
     }
+    command.args(&options.args);
     for (key, value) in &options.env {
         command.env(key, value);
     }
