@@ -4,10 +4,12 @@
 pub mod admin_orgs;
 pub mod admin_projects;
 pub mod admin_teachers;
+pub mod appraisal;
 pub mod auth;
 pub mod errors;
 pub mod models;
 pub mod models_admin;
+pub mod models_appraisal;
 pub mod models_notices;
 pub mod models_printing;
 pub mod models_projects;
@@ -136,7 +138,7 @@ impl Api {
 pub fn routes() -> impl Endpoint {
     let apis = (
         (Api, admin_orgs::OrgApi, admin_teachers::TeacherApi, admin_projects::ProjectApi),
-        (notices::NoticesApi, printing::PrintingApi, review::ReviewApi),
+        (notices::NoticesApi, printing::PrintingApi, review::ReviewApi, appraisal::AppraisalApi),
     );
     let service = OpenApiService::new(apis, "zhiping 职评 API", env!("CARGO_PKG_VERSION"))
         .description("中职、技工学校教师高级职务教科研成果鉴定平台的集成接口。认证：在管理控制台创建的 Bearer 令牌，或浏览器会话。错误统一为 JSON {code, message, fields}。")

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::catalogue::{Catalogue, EvidenceSlot, Level};
 
 pub use diff::{Change, diff};
-pub use validate::{FilingRules, check_formats, validate_for_submit};
+pub use validate::{FilingRules, check_formats, file_problem, validate_for_submit};
 
 /// 现专技职务 grades (the first select).
 pub const TITLE_GRADES: [&str; 3] = ["初级", "中级", "副高级"];

@@ -24,6 +24,7 @@ pub mod project_admin;
 pub mod projects;
 pub mod review;
 pub mod sessions;
+pub mod submissions;
 pub mod teacher_admin;
 pub mod teachers;
 pub mod throttle;

@@ -56,6 +56,7 @@ fn create_tables(tx: &WriteTx) -> Result<(), StoreError> {
     txn.open_multimap_table(tables::SUBMISSIONS_BY_KEY)?;
     txn.open_multimap_table(tables::ACCOUNTS_BY_ORG)?;
     txn.open_multimap_table(tables::SESSIONS_BY_ACCOUNT)?;
+    txn.open_table(tables::FILES)?;
     txn.open_table(tables::NOTICES)?;
     txn.open_table(tables::MATERIALS)?;
     txn.open_table(tables::NOTICE_FILES)?;

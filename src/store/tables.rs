@@ -27,6 +27,8 @@ pub const SUBMISSION_BY_TEACHER: TableDefinition<&str, u64> = TableDefinition::n
 pub const SUBMISSIONS_BY_KEY: MultimapTableDefinition<&str, u64> = MultimapTableDefinition::new("submissions_by_key");
 /// Audit sequence number → entry (hash-chained).
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+/// SHA-256 (hex) of a stored upload → JSON `StoredFile` (size, kind, the submissions that reference it).
+pub const FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("files");
 
 /// 通知公告, by id.
 pub const NOTICES: TableDefinition<u64, &[u8]> = TableDefinition::new("notices");

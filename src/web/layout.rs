@@ -12,7 +12,7 @@ type NavItem = (&'static str, &'static str);
 
 fn navigation(role: Role) -> Vec<NavItem> {
     let mut items = match role {
-        Role::Teacher => vec![("首页", "/")],
+        Role::Teacher => vec![("首页", "/"), ("教科研成果鉴定", "/appraisal")],
         Role::Expert => vec![("首页", "/"), ("专家评审", "/expert")],
         Role::SchoolAdmin => vec![
             ("首页", "/"),

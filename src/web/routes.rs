@@ -10,8 +10,8 @@ use poem::{EndpointExt, Route, RouteMethod};
 use super::assets;
 use super::pages::{
     admin_audit, admin_experts, admin_import, admin_notices, admin_orgs, admin_progress, admin_projects, admin_teacher,
-    admin_teachers, admin_tokens, browser, expert, home, login, messages, notices, password, printing, review_detail,
-    review_list, review_results, verify,
+    admin_teachers, admin_tokens, appraisal, browser, expert, home, login, messages, notices, password, printing,
+    review_detail, review_list, review_results, verify,
 };
 use crate::domain::account::Role;
 
@@ -208,6 +208,14 @@ pub const PAGE_ROUTES: &[PageRoute] = &[
     post("/expert/submissions/:id", Roles(EXPERT), Scope::Record, || expert::save.boxed()),
     post("/expert/submissions/:id/decline", Roles(EXPERT), Scope::Record, || expert::decline.boxed()),
     get("/expert/submissions/:id/files/:number", Roles(EXPERT), Scope::Record, || expert::file.boxed()),
+    // 教科研成果鉴定: the teacher's filing.
+    get("/appraisal", Roles(TEACHER), Scope::Record, || appraisal::show.boxed()),
+    upload("/appraisal", Roles(TEACHER), Scope::Record, || appraisal::post.boxed()),
+    post("/appraisal/pledge", Roles(TEACHER), Scope::Record, || appraisal::pledge.boxed()),
+    post("/appraisal/withdraw", Roles(TEACHER), Scope::Record, || appraisal::withdraw.boxed()),
+    get("/appraisal/submitted", Roles(TEACHER), Scope::Record, || appraisal::submitted.boxed()),
+    get("/appraisal/preview", Roles(TEACHER), Scope::Record, || appraisal::preview.boxed()),
+    get("/files/:sha256/:name", Signed, Scope::Record, || appraisal::download.boxed()),
 ];
 
 /// The router, built from `PAGE_ROUTES` (one `RouteMethod` per path).

@@ -303,6 +303,7 @@ fn api_call(world: &World, who: Who, method: &str, path: &str, payload: Payload,
         "get" => client.get(&url),
         "post" => client.post(&url),
         "put" => client.put(&url),
+        "delete" => client.delete(&url),
         other => panic!("no rule knows the method {other}"),
     };
     if let Some(token) = use_token {

@@ -273,4 +273,23 @@ pub const API_RULES: &[Rule] = &[
     Rule { method: "get", path: "/expert/assignments/{id}", access: EXPERT, scope: Scope::Record, body: none },
     Rule { method: "put", path: "/expert/assignments/{id}", access: EXPERT, scope: Scope::Record, body: none },
     Rule { method: "get", path: "/messages", access: TEACHER, scope: Scope::Record, body: none },
+    Rule { method: "get", path: "/me/appraisal", access: TEACHER, scope: Scope::Record, body: none },
+    Rule { method: "put", path: "/me/appraisal", access: TEACHER, scope: Scope::Record, body: none },
+    Rule { method: "post", path: "/me/appraisal/submit", access: TEACHER, scope: Scope::Record, body: none },
+    Rule { method: "post", path: "/me/appraisal/withdraw", access: TEACHER, scope: Scope::Record, body: none },
+    Rule {
+        method: "put",
+        path: "/me/appraisal/achievements/{index}/files/{slot}",
+        access: TEACHER,
+        scope: Scope::Record,
+        body: none,
+    },
+    Rule {
+        method: "delete",
+        path: "/me/appraisal/achievements/{index}/files/{slot}",
+        access: TEACHER,
+        scope: Scope::Record,
+        body: none,
+    },
+    Rule { method: "get", path: "/files/{sha256}", access: SIGNED, scope: Scope::Record, body: none },
 ];

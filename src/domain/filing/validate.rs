@@ -318,7 +318,7 @@ fn refusal(subject: &str, allowed: &[SchoolType], school_type: SchoolType) -> St
 /// Why a stored file may not sit in this place, if it may not: documents are WORD or PDF up to 20 MB; where
 /// `allows_media` (自创资源), MP4 and ZIP up to 500 MB as well. Rechecked here because a type change can leave a
 /// video behind in a type that does not take one. `note` is appended to a wrong-kind message.
-fn file_problem(file: &FileRef, what: &str, allows_media: bool, note: &str) -> Option<String> {
+pub fn file_problem(file: &FileRef, what: &str, allows_media: bool, note: &str) -> Option<String> {
     let kind = file.kind.to_ascii_lowercase();
     if DOCUMENT_KINDS.contains(&kind.as_str()) {
         (file.size > DOCUMENT_MAX_BYTES).then(|| format!("{what}大小须在20M以下"))

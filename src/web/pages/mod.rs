@@ -13,6 +13,7 @@ pub mod admin_projects;
 pub mod admin_teacher;
 pub mod admin_teachers;
 pub mod admin_tokens;
+pub mod appraisal;
 pub mod browser;
 pub mod expert;
 pub mod home;

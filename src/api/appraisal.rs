@@ -1,0 +1,167 @@
+//! The teacher's own appraisal over the API (read, 暂存, 提交, 撤回, file upload / removal / download), on the
+//! same service functions as the pages. The integrity pledge is accepted in the web form only (its 15-second
+//! rule is kept in the browser session); until then saving answers `conflict`.
+
+use std::sync::Arc;
+
+use poem::Body;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::{Binary, Json};
+use poem_openapi::{ApiResponse, OpenApi, Tags};
+
+use super::ApiResult;
+use super::auth::Auth;
+use super::errors::{ApiError, ErrorBody};
+use super::models_appraisal::{AppraisalOut, FileOut, FilingIn, field_errors_out, file_out};
+use crate::domain::filing::Achievement;
+use crate::files::content_disposition;
+use crate::service::submissions::{FileSlot, FileTarget, FilingEdit, SubmitOutcome};
+use crate::service::{ServiceError, Services};
+
+#[derive(Tags)]
+enum Tag {
+    /// The signed-in teacher's own 教科研成果鉴定: read, 暂存, 提交, 撤回, files.
+    #[oai(rename = "TeacherFiling")]
+    Filing,
+    /// Stored files of submissions, for readers in scope.
+    #[oai(rename = "SubmissionFiles")]
+    Files,
+}
+
+pub struct AppraisalApi;
+
+#[derive(ApiResponse)]
+pub enum FileDownload {
+    /// The file's bytes; `Content-Disposition` carries the name.
+    #[oai(status = 200)]
+    Ok(Binary<Body>, #[oai(header = "Content-Disposition")] String, #[oai(header = "X-Content-Type-Options")] String),
+}
+
+fn appraisal_of(services: &Services, auth: &Auth) -> ApiResult<AppraisalOut> {
+    Ok(Json(AppraisalOut::from(&services.appraisal(auth.actor())?)))
+}
+
+fn slot_of(slot: &str) -> Result<FileSlot, ApiError> {
+    FileSlot::from_code(slot).ok_or_else(|| {
+        ServiceError::field("slot", "文件位置应为 achievement_file、contribution_file 或 evidence.{证明材料代码}")
+            .into()
+    })
+}
+
+/// An edit that keeps the stored values and files, with room for achievement `index`.
+fn stored_edit(services: &Services, auth: &Auth, index: usize) -> Result<FilingEdit, ApiError> {
+    let stored = services.appraisal(auth.actor())?.filing();
+    let mut filing = stored.clone();
+    if filing.achievements.len() <= index {
+        filing.achievements.resize_with(index + 1, Achievement::default);
+    }
+    Ok(FilingEdit::keeping_files(filing, &stored))
+}
+
+#[OpenApi]
+impl AppraisalApi {
+    /// The teacher's appraisal for the project the school chose (403 `forbidden` with the 无权限 text if none).
+    #[oai(path = "/me/appraisal", method = "get", tag = "Tag::Filing")]
+    async fn read(&self, services: Data<&Arc<Services>>, auth: Auth) -> ApiResult<AppraisalOut> {
+        appraisal_of(&services, &auth)
+    }
+
+    /// 暂存: stores the values as given (files stay with the achievement at the same position). No required
+    /// fields; format problems come back in `format_errors` without blocking. ★ types the teacher's school type
+    /// may not file are refused (422).
+    #[oai(path = "/me/appraisal", method = "put", tag = "Tag::Filing")]
+    async fn save(&self, services: Data<&Arc<Services>>, auth: Auth, body: Json<FilingIn>) -> ApiResult<AppraisalOut> {
+        let stored = services.appraisal(auth.actor())?.filing();
+        let edit = FilingEdit::keeping_files(body.to_filing(), &stored);
+        services.save_draft(auth.actor(), &edit)?;
+        appraisal_of(&services, &auth)
+    }
+
+    /// 提交: validates everything. 422 `invalid` lists every failing field (the values are saved as a draft
+    /// all the same); success answers the submitted appraisal (state `submitted`).
+    #[oai(path = "/me/appraisal/submit", method = "post", tag = "Tag::Filing")]
+    async fn submit(
+        &self,
+        services: Data<&Arc<Services>>,
+        auth: Auth,
+        body: Json<FilingIn>,
+    ) -> ApiResult<AppraisalOut> {
+        let stored = services.appraisal(auth.actor())?.filing();
+        let edit = FilingEdit::keeping_files(body.to_filing(), &stored);
+        match services.submit(auth.actor(), &edit)? {
+            SubmitOutcome::Submitted(_) => appraisal_of(&services, &auth),
+            SubmitOutcome::Incomplete { errors, .. } => Err(ApiError::Invalid(Json(ErrorBody {
+                code: "invalid".into(),
+                message: "提交的信息有误，已暂存".into(),
+                fields: field_errors_out(errors),
+            }))),
+        }
+    }
+
+    /// 撤回: back to a draft while the school has not acted and the filing window is open.
+    #[oai(path = "/me/appraisal/withdraw", method = "post", tag = "Tag::Filing")]
+    async fn withdraw(&self, services: Data<&Arc<Services>>, auth: Auth) -> ApiResult<AppraisalOut> {
+        services.withdraw(auth.actor(), None)?;
+        appraisal_of(&services, &auth)
+    }
+
+    /// Uploads one file (the raw bytes as an `application/octet-stream` body, streamed) into achievement `index` (0-based) at `slot`:
+    /// `achievement_file`, `contribution_file` or `evidence.{formal|public|unit_signed|award|exchange|
+    /// school_course|project|own_resource}`. The type is decided by the content; WORD/PDF ≤ 20 MB, and MP4/ZIP
+    /// ≤ 500 MB for a 自创资源 achievement file; image-only PDFs are refused as achievement files.
+    #[oai(path = "/me/appraisal/achievements/:index/files/:slot", method = "put", tag = "Tag::Filing")]
+    async fn upload(
+        &self,
+        services: Data<&Arc<Services>>,
+        auth: Auth,
+        index: Path<u64>,
+        slot: Path<String>,
+        /// The file's name (for display and downloads).
+        name: Query<String>,
+        body: Binary<Body>,
+    ) -> ApiResult<FileOut> {
+        let actor = auth.actor();
+        let target = FileTarget { achievement: index.0 as usize, slot: slot_of(&slot.0)? };
+        let permit = services.upload_permit(actor)?;
+        let received = services.receive_upload(actor, &permit, target, None, &name.0, body.0.into_async_read()).await?;
+        let file = file_out(received.file());
+        let mut edit = stored_edit(&services, &auth, target.achievement)?;
+        edit.uploads.push(received);
+        services.save_draft(actor, &edit)?;
+        Ok(Json(file))
+    }
+
+    /// Removes the file at `slot` of achievement `index` from the draft (earlier submitted versions keep theirs).
+    #[oai(path = "/me/appraisal/achievements/:index/files/:slot", method = "delete", tag = "Tag::Filing")]
+    async fn remove_file(
+        &self,
+        services: Data<&Arc<Services>>,
+        auth: Auth,
+        index: Path<u64>,
+        slot: Path<String>,
+    ) -> ApiResult<AppraisalOut> {
+        let target = FileTarget { achievement: index.0 as usize, slot: slot_of(&slot.0)? };
+        let mut edit = stored_edit(&services, &auth, target.achievement)?;
+        edit.removals.push(target);
+        services.save_draft(auth.actor(), &edit)?;
+        appraisal_of(&services, &auth)
+    }
+
+    /// A stored file the caller may read (its own submission's, or one in an admin's scope).
+    #[oai(path = "/files/:sha256", method = "get", tag = "Tag::Files")]
+    async fn download(
+        &self,
+        services: Data<&Arc<Services>>,
+        auth: Auth,
+        sha256: Path<String>,
+        /// Name for the download (defaults to the hash).
+        name: Query<Option<String>>,
+    ) -> Result<FileDownload, ApiError> {
+        let found = services.open_download(auth.actor(), &sha256.0)?;
+        let file =
+            tokio::fs::File::open(&found.path).await.map_err(|_| ServiceError::NotFound("文件不存在或无权查看"))?;
+        let name = name.0.unwrap_or_else(|| format!("{}.{}", sha256.0, crate::files::extension_of(found.kind)));
+        Ok(FileDownload::Ok(Binary(Body::from_async_read(file)), content_disposition(false, &name), "nosniff".into()))
+    }
+}
