@@ -1,14 +1,15 @@
 //! The return path in a real browser (headless Chromium through chromedriver's WebDriver protocol): the school
 //! returns, the teacher signs in and the 消息提醒 box pops up over 首页, 查看 shows the reason, the teacher fixes
-//! and resubmits, and the school sees the new version.
+//! and resubmits through the form, and the school sees the new version. Driven through chromedriver's W3C
+//! WebDriver endpoint with the test's own HTTP client, so no driver library is needed.
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::fixture::{Chain, fixture};
-use super::{page, post};
+use super::{file_and_submit, page, post};
+use crate::appraisal::{PASSWORD, appraisal_json, complete_files, pledged};
 use crate::support::*;
 
 /// The element key of the W3C WebDriver protocol.
@@ -75,6 +76,11 @@ impl Browser {
         self.command(reqwest::Method::POST, &format!("/element/{element}/value"), json!({"text": value}));
     }
 
+    fn clear(&self, css: &str) {
+        let element = self.find(css);
+        self.command(reqwest::Method::POST, &format!("/element/{element}/clear"), json!({}));
+    }
+
     fn click(&self, css: &str) {
         let element = self.find(css);
         self.command(reqwest::Method::POST, &format!("/element/{element}/click"), json!({}));
@@ -126,26 +132,24 @@ impl Drop for Browser {
 
 #[test]
 fn browser_return_message_popup_fix_and_resubmit() {
-    let mut id = 0;
-    let mut chain = Chain::start(|seed| {
-        let book = seed.blob("专著.pdf", &fixture("text.pdf"), "pdf");
-        id = seed.submit("刁彬彬", seed.filing("语文", "课堂教学研究", book.clone(), book));
-    });
-    let username = chain.server.demo_username("刁彬彬");
-    first_login(&chain.server, &username, "abc12345");
-    let school = signed_in(&chain.server, "nanhu_admin", DEMO_ADMIN_PASSWORD);
+    let server = Server::demo();
+    let username = server.demo_username("刁彬彬");
+    let clients = pledged(&server, &["刁彬彬"]);
+    file_and_submit(&server, &clients[0], "课程改革", complete_files());
+    let id = appraisal_json(&server, &clients[0])["submission_id"].as_u64().expect("submission id");
+    let school = signed_in(&server, "nanhu_admin", DEMO_ADMIN_PASSWORD);
     let from = format!("/review/submissions/{id}");
-    let (status, _) =
-        post(&chain.server, &school, &from, &format!("{from}/return"), &[("reason", "证明材料填写不规范")]);
+    let (status, _) = post(&server, &school, &from, &format!("{from}/return"), &[("reason", "证明材料填写不规范")]);
     assert_eq!(status, 200);
 
     let browser = Browser::start();
-    browser.go(&chain.server.url("/login"));
+    browser.go(&server.url("/login"));
     browser.type_into("#username", &username);
-    browser.type_into("#password", "abc12345");
+    browser.type_into("#password", PASSWORD);
     browser.click("button[type=submit]");
-    let landed = browser.wait_for_url(&format!("{}/", chain.server.base));
-    assert!(landed.ends_with(&format!("{}/", chain.server.base)), "signed in lands on 首页: {landed}");
+    let home = format!("{}/", server.base);
+    let landed = browser.wait_for_url(&home);
+    assert!(landed.ends_with(&home), "signed in lands on 首页: {landed}");
     // The pop-up: app.js made the in-page notice a modal box with 查看 focused.
     let modal = browser.script("var p = document.getElementById('message-popup'); return p ? p.className : '';");
     assert!(modal.as_str().unwrap_or("").contains("modal"), "pop-up is a modal: {modal}");
@@ -161,14 +165,19 @@ fn browser_return_message_popup_fix_and_resubmit() {
     );
     browser.screenshot("messages");
     browser.click("a.button[href='/']");
-    browser.wait_for_url(&format!("{}/", chain.server.base));
+    browser.wait_for_url(&home);
     assert!(!browser.source().contains("id=\"message-popup\""), "read messages no longer pop up");
 
-    // The teacher fixes and resubmits (through the store until the filing form exists), and the school sees it.
-    chain.restart_with(|seed| seed.resubmit(id, |filing| filing.research_direction = "语文课程与教学".into()));
-    browser.go(&chain.server.url("/"));
+    // The teacher fixes the returned form in the browser and submits it again; the school sees what changed.
+    browser.go(&server.url("/appraisal"));
+    browser.clear("#research_direction");
+    browser.type_into("#research_direction", "语文课程与教学");
+    browser.click("button[name=action][value=submit]");
+    browser.wait_for_url("/appraisal/submitted");
+    assert!(browser.source().contains("提交成功"), "resubmitted: {}", browser.source());
+    browser.go(&server.url("/"));
     assert!(browser.source().contains("待审核"), "home shows the resubmitted state");
-    let detail = page(&chain.server, &school, &from);
+    let detail = page(&server, &school, &from);
     assert!(detail.contains("第2次提交") && detail.contains("语文课程与教学"));
 }
 
