@@ -258,7 +258,7 @@ fn has_duplicate(read: &impl Reader, summary: &SubmissionSummary) -> ServiceResu
         Ok(read.get::<crate::domain::project::Project>(project_id)?.map(|project| project.year).unwrap_or(i32::MAX))
     };
     for hash in &summary.achievement_hashes {
-        for other_id in read.multimap_values(tables::SUBMISSIONS_BY_FILE, hash)? {
+        for other_id in super::submissions_with_file(read, hash)? {
             if other_id == summary.id {
                 continue;
             }
