@@ -20,7 +20,7 @@ ZHIPING_ADMIN_PASSWORD=Bench2026x ZHIPING_SECURITY__LOGIN_ATTEMPTS_PER_MINUTE=10
 server_pid=$!
 for _ in $(seq 1 600); do grep -q 'listening on' "$work/out.log" && break; sleep 0.2; done
 base=$(grep -o 'http://[0-9.:]*' "$work/out.log" | head -1)
-teacher=$(grep '刁彬彬' "$work/out.log" | grep -o '用户名：[0-9X]*' | cut -d'：' -f2)
+teacher=$(grep '刁彬彬' "$work/out.log" | grep -o '用户名：[0-9X]*' | sed 's/用户名：//')
 echo "server: $base  (pid $server_pid)"
 
 # Sign the teacher in and replace the default password (curl keeps cookies in a jar).
