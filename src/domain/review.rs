@@ -243,6 +243,9 @@ pub struct SubmissionSummary {
     pub grade: Option<String>,
     #[serde(default)]
     pub published: bool,
+    /// The achievement files of every submitted version (see `achievement_hashes`).
+    #[serde(default)]
+    pub achievement_hashes: Vec<String>,
 }
 
 impl SubmissionSummary {
@@ -262,6 +265,7 @@ impl SubmissionSummary {
             updated_at: submission.updated_at,
             grade: submission.result.as_ref().map(|result| result.grade.clone()),
             published: submission.result.as_ref().is_some_and(|result| result.published_at.is_some()),
+            achievement_hashes: achievement_hashes(submission),
         }
     }
 }

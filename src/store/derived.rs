@@ -1,32 +1,28 @@
-//! Rows derived from submissions — the list summary and the achievement-file index of the duplicate signal —
-//! rewritten in the same transaction as every submission write (`Record::after_put`), so no writer can forget
-//! them. Derived data can always be rebuilt: a database whose summaries are incomplete is rebuilt on open.
+//! Rows derived from submissions — the list summary — rewritten in the same transaction as every submission
+//! write (`Record::after_put`), so no writer can forget them; and the review chain's own tables. Derived data
+//! can always be rebuilt: a database whose summaries are incomplete is rebuilt on open.
 
 use redb::{ReadableTable, ReadableTableMetadata};
 
 use super::{Reader, StoreError, WriteTx, tables};
-use crate::domain::review::{SubmissionSummary, achievement_hashes};
+use crate::domain::review::SubmissionSummary;
 use crate::domain::submission::Submission;
 
 pub(super) fn create_tables(tx: &WriteTx) -> Result<(), StoreError> {
     for table in [tables::REVIEWS, tables::SUBMISSION_SUMMARIES, tables::MESSAGES] {
         tx.txn.open_table(table)?;
     }
-    for table in [tables::SUBMISSIONS_BY_FILE, tables::SUBMISSIONS_BY_EXPERT, tables::MESSAGES_BY_TEACHER] {
+    for table in [tables::SUBMISSIONS_BY_EXPERT, tables::MESSAGES_BY_TEACHER] {
         tx.txn.open_multimap_table(table)?;
     }
     Ok(())
 }
 
 pub(super) fn submission_written(tx: &WriteTx, submission: &Submission) -> Result<(), StoreError> {
-    tx.put(&SubmissionSummary::of(submission))?;
-    for hash in achievement_hashes(submission) {
-        tx.multimap_insert(tables::SUBMISSIONS_BY_FILE, &hash, submission.id)?;
-    }
-    Ok(())
+    tx.put(&SubmissionSummary::of(submission))
 }
 
-/// Rebuilds the summaries and the file index when they do not cover every submission (a database written
+/// Rebuilds the summaries when they do not cover every submission (a database written
 /// before they existed, or damaged derived rows).
 pub(super) fn rebuild_if_incomplete(tx: &WriteTx) -> Result<(), StoreError> {
     let submissions = tx.txn.open_table(tables::SUBMISSIONS)?.len()?;

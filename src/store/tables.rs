@@ -46,8 +46,6 @@ pub const VERIFICATION_BY_CONTENT: TableDefinition<&str, &[u8]> = TableDefinitio
 pub const REVIEWS: TableDefinition<u64, &[u8]> = TableDefinition::new("reviews");
 /// Submission id → JSON `SubmissionSummary`, rewritten with every submission write (derived; rebuilt if missing).
 pub const SUBMISSION_SUMMARIES: TableDefinition<u64, &[u8]> = TableDefinition::new("submission_summaries");
-/// SHA-256 of a submitted achievement file → submission ids (the duplicate signal).
-pub const SUBMISSIONS_BY_FILE: MultimapTableDefinition<&str, u64> = MultimapTableDefinition::new("submissions_by_file");
 /// `expert:{id}` → submission ids assigned to that expert (active or declined).
 pub const SUBMISSIONS_BY_EXPERT: MultimapTableDefinition<&str, u64> =
     MultimapTableDefinition::new("submissions_by_expert");

@@ -11,7 +11,8 @@ use crate::clock;
 use crate::domain::account::{Account, Role};
 use crate::domain::org::{OrgRef, School};
 use crate::domain::review::{
-    Check, MessageKind, Review, ReviewLevel, SubmissionSummary, VERIFICATION_TEXT, VERIFICATION_TITLE, check_reason,
+    Check, Decline, MessageKind, Review, ReviewLevel, SubmissionSummary, VERIFICATION_TEXT, VERIFICATION_TITLE,
+    check_reason,
 };
 use crate::domain::submission::{Submission, SubmissionState};
 use crate::service::{Actor, ServiceError, ServiceResult, Services, audit};
@@ -36,6 +37,8 @@ pub struct ListRow {
     pub summary: SubmissionSummary,
     pub teacher_name: String,
     pub school_name: String,
+    /// An achievement file is also in another teacher's submission or an earlier year's (duplicate signal).
+    pub duplicate: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -124,7 +127,8 @@ impl Services {
                 None => teacher_name(&read, summary.teacher_id)?,
             };
             let school_name = schools.get(&summary.school_id).cloned().unwrap_or_default();
-            rows.push(ListRow { summary, teacher_name, school_name });
+            let duplicate = has_duplicate(&read, &summary)?;
+            rows.push(ListRow { summary, teacher_name, school_name, duplicate });
         }
         Ok(ListPage { rows, total, counts, page, per_page })
     }
@@ -192,7 +196,12 @@ impl Services {
             check_deadline(level, &loaded)?;
             transition(&mut loaded.submission, actor, SubmissionState::Returned, &reason);
             if level == ReviewLevel::City {
+                // A returned submission starts over: a new acceptance, and experts assigned by hand so far let go.
                 loaded.review.acceptance = None;
+                for assignment in loaded.review.assignments.iter_mut().filter(|a| a.active()) {
+                    assignment.declined =
+                        Some(Decline { at: Utc::now(), by: actor.account_id, reason: "成果已退回".into() });
+                }
                 tx.put(&loaded.review)?;
             }
             tx.put(&loaded.submission)?;
@@ -240,6 +249,26 @@ fn summaries_of(read: &impl Reader, key: &str) -> ServiceResult<Vec<SubmissionSu
         }
     }
     Ok(out)
+}
+
+/// The duplicate signal for a list row: another teacher's submission, or an earlier year's, holds one of its
+/// achievement files. (The detail page says which, via `history::duplicates`.)
+fn has_duplicate(read: &impl Reader, summary: &SubmissionSummary) -> ServiceResult<bool> {
+    let year = |project_id: u64| -> ServiceResult<i32> {
+        Ok(read.get::<crate::domain::project::Project>(project_id)?.map(|project| project.year).unwrap_or(i32::MAX))
+    };
+    for hash in &summary.achievement_hashes {
+        for other_id in super::submissions_with_file(read, hash)? {
+            if other_id == summary.id {
+                continue;
+            }
+            let Some(other) = read.get::<SubmissionSummary>(other_id)? else { continue };
+            if other.teacher_id != summary.teacher_id || year(other.project_id)? < year(summary.project_id)? {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
 }
 
 fn teacher_name(read: &impl Reader, id: u64) -> ServiceResult<String> {

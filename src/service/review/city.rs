@@ -9,12 +9,12 @@ use chrono::Utc;
 
 use super::{Loaded, NOT_FOUND, expect_state, load, transition};
 use crate::domain::account::{Account, Role};
-use crate::domain::filing::{FileRef, Filing};
+use crate::domain::filing::FileRef;
 use crate::domain::org::{OrgRef, School};
 use crate::domain::review::anonymity::{Identity, find_identifiers};
 use crate::domain::review::assign::{ExpertInfo, Need, auto_assign, recusal};
 use crate::domain::review::{Acceptance, AnonymityHit, Assignment, Check, Decline, Review, SubmissionSummary};
-use crate::domain::submission::SubmissionState;
+use crate::domain::submission::{Submission, SubmissionState};
 use crate::files::{BlobStore, FileKind, extract_text};
 use crate::service::{Actor, ServiceError, ServiceResult, Services, audit};
 use crate::store::{Reader, WriteTx, tables};
@@ -43,24 +43,6 @@ pub struct AutoOutcome {
     pub assigned: usize,
     pub submissions: usize,
     pub unfilled: Vec<(u64, String)>,
-}
-
-/// Every file of a filing with its label, in form order (成果k·成果上传, 成果k·个人贡献情况表, 证明材料k·slot).
-pub fn labelled_files(filing: &Filing) -> Vec<(String, &FileRef)> {
-    let mut files = Vec::new();
-    for (index, achievement) in filing.achievements.iter().enumerate() {
-        let number = index + 1;
-        if let Some(file) = &achievement.achievement_file {
-            files.push((format!("成果{number}·成果上传"), file));
-        }
-        if let Some(file) = &achievement.contribution_file {
-            files.push((format!("成果{number}·个人贡献情况表"), file));
-        }
-        for (slot, file) in &achievement.evidence {
-            files.push((format!("证明材料{number}·{}", slot.label()), file));
-        }
-    }
-    files
 }
 
 /// Scans one stored file for the teacher's identity; `None` when nothing was found.
@@ -110,9 +92,9 @@ impl Services {
         let blobs = self.blobs()?;
         let identity =
             Identity { name: &loaded.teacher.name, id_number: &loaded.teacher.username, school: &loaded.school.name };
-        let hits: Vec<AnonymityHit> = labelled_files(loaded.filing())
+        let hits: Vec<AnonymityHit> = super::expert::neutral_files(loaded.filing())
             .into_iter()
-            .filter_map(|(label, file)| scan_file(&blobs, &label, file, identity))
+            .filter_map(|(neutral, file)| scan_file(&blobs, &neutral.label, &file, identity))
             .collect();
         let version = loaded.submission.versions.len() as u32;
         self.store.write(|tx| {
@@ -217,7 +199,9 @@ impl Services {
                     loaded.project.experts_per_submission
                 )));
             }
-            add_assignment(tx, actor, &mut loaded, expert_id, false)?;
+            let per_submission = loaded.project.experts_per_submission;
+            let pair = (&mut loaded.submission, &mut loaded.review);
+            add_assignments(tx, actor, pair, &[expert_id], false, per_submission)?;
             audit::record(
                 tx,
                 Some(actor),
@@ -268,10 +252,10 @@ impl Services {
                 by_submission.entry(*submission_id).or_default().push(*expert_id);
             }
             for (submission_id, expert_ids) in &by_submission {
-                let mut loaded = load(tx, *submission_id)?;
-                for expert_id in expert_ids {
-                    add_assignment(tx, actor, &mut loaded, *expert_id, true)?;
-                }
+                let mut submission = tx.get::<Submission>(*submission_id)?.ok_or(ServiceError::NotFound(NOT_FOUND))?;
+                let mut review = super::admin::review_of(tx, *submission_id)?;
+                let pair = (&mut submission, &mut review);
+                add_assignments(tx, actor, pair, expert_ids, true, project.experts_per_submission)?;
             }
             audit::record(
                 tx,
@@ -349,33 +333,35 @@ fn ready_for_experts(loaded: &Loaded) -> ServiceResult<()> {
     Ok(())
 }
 
-/// Stores one assignment; the submission goes under review once it has all its experts.
-fn add_assignment(
+/// Stores assignments of one submission; it goes under review once it has all its experts. One write of the
+/// review (and at most one of the submission) whatever the number of experts.
+fn add_assignments(
     tx: &WriteTx,
     actor: &Actor,
-    loaded: &mut Loaded,
-    expert_id: u64,
+    (submission, review): (&mut Submission, &mut Review),
+    expert_ids: &[u64],
     automatic: bool,
+    experts_per_submission: usize,
 ) -> ServiceResult<()> {
-    loaded.review.assignments.push(Assignment {
-        expert_id,
-        assigned_at: Utc::now(),
-        assigned_by: actor.account_id,
-        automatic,
-        declined: None,
-        grade: String::new(),
-        opinion: String::new(),
-        saved_at: None,
-        submitted_at: None,
-    });
-    tx.multimap_insert(tables::SUBMISSIONS_BY_EXPERT, &format!("expert:{expert_id}"), loaded.submission.id)?;
-    if loaded.submission.state == SubmissionState::Accepted
-        && loaded.review.active().count() >= loaded.project.experts_per_submission
-    {
-        transition(&mut loaded.submission, actor, SubmissionState::UnderReview, "专家分配完成");
-        tx.put(&loaded.submission)?;
+    for expert_id in expert_ids {
+        review.assignments.push(Assignment {
+            expert_id: *expert_id,
+            assigned_at: Utc::now(),
+            assigned_by: actor.account_id,
+            automatic,
+            declined: None,
+            grade: String::new(),
+            opinion: String::new(),
+            saved_at: None,
+            submitted_at: None,
+        });
+        tx.multimap_insert(tables::SUBMISSIONS_BY_EXPERT, &format!("expert:{expert_id}"), submission.id)?;
     }
-    tx.put(&loaded.review)?;
+    if submission.state == SubmissionState::Accepted && review.active().count() >= experts_per_submission {
+        transition(submission, actor, SubmissionState::UnderReview, "专家分配完成");
+        tx.put(submission)?;
+    }
+    tx.put(review)?;
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use crate::domain::org::School;
 use crate::domain::project::Project;
 use crate::domain::submission::{Submission, Transition};
 use crate::service::{Actor, ServiceResult, Services};
-use crate::store::{Reader, tables};
+use crate::store::Reader;
 
 /// What changed in one submitted version against the one before.
 #[derive(Debug, Clone)]
@@ -64,7 +64,7 @@ impl Services {
         let mut found = Vec::new();
         for (index, achievement) in loaded.filing().achievements.iter().enumerate() {
             let Some(file) = &achievement.achievement_file else { continue };
-            for other_id in read.multimap_values(tables::SUBMISSIONS_BY_FILE, &file.sha256)? {
+            for other_id in super::submissions_with_file(&read, &file.sha256)? {
                 if other_id == id {
                     continue;
                 }

@@ -1,14 +1,12 @@
 //! The teacher's side of the review chain: 消息提醒 (returns with their reason, published results), the unread
-//! count of the header, the return notice that pops up on 首页, and the status on 首页 with the grade once
-//! published.
+//! count of the header, the return notice that pops up on 首页, and the state shown on 首页.
 
 use chrono::Utc;
 
 use crate::domain::account::Role;
-use crate::domain::filing::uses_restricted_type;
 use crate::domain::project::Project;
 use crate::domain::review::{Message, MessageKind};
-use crate::domain::submission::{FinalResult, Submission, SubmissionState};
+use crate::domain::submission::{Submission, SubmissionState};
 use crate::service::{Actor, ServiceResult, Services};
 use crate::store::{Reader, tables};
 
@@ -17,10 +15,6 @@ use crate::store::{Reader, tables};
 pub struct TeacherStatus {
     pub project_name: String,
     pub state: SubmissionState,
-    /// The published result (never an unpublished one).
-    pub result: Option<FinalResult>,
-    /// The result rests on a ★ type: 当年有效.
-    pub valid_this_year_only: bool,
 }
 
 impl Services {
@@ -84,13 +78,6 @@ impl Services {
         let key = format!("{project_id}:{}", actor.account_id);
         let Some(id) = read.lookup(tables::SUBMISSION_BY_TEACHER, &key)? else { return Ok(None) };
         let Some(submission) = read.get::<Submission>(id)? else { return Ok(None) };
-        let result = submission.result.clone().filter(|result| result.published_at.is_some());
-        let filing = submission.versions.last().map(|v| &v.filing).unwrap_or(&submission.filing);
-        Ok(Some(TeacherStatus {
-            project_name: project.name.clone(),
-            state: submission.state,
-            valid_this_year_only: uses_restricted_type(filing, &project.catalogue),
-            result,
-        }))
+        Ok(Some(TeacherStatus { project_name: project.name, state: submission.state }))
     }
 }

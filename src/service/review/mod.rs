@@ -131,3 +131,10 @@ pub fn leave_message(
 pub fn require(actor: &Actor, role: Role, message: &'static str) -> ServiceResult<()> {
     if actor.role == role { Ok(()) } else { Err(ServiceError::Forbidden(message)) }
 }
+
+/// Every submission that ever referenced the content `sha256` (the filing module's `files` table, which it keeps
+/// as versions are saved and submitted): the source of the duplicate signal.
+pub fn submissions_with_file(read: &impl Reader, sha256: &str) -> ServiceResult<Vec<u64>> {
+    let stored: Option<crate::domain::stored_file::StoredFile> = read.get_keyed(tables::FILES, sha256)?;
+    Ok(stored.map(|file| file.submissions.into_iter().collect()).unwrap_or_default())
+}

@@ -89,8 +89,7 @@ fn respond(
     let csrf = signed.ctx.csrf();
     let grade = typed.map(|form| form.grade.clone()).unwrap_or_else(|| view.assignment.grade.clone());
     let opinion = typed.map(|form| form.opinion.clone()).unwrap_or_else(|| view.assignment.opinion.clone());
-    let names: Vec<(usize, String)> = view.files.iter().map(|neutral| (neutral.number, neutral.name.clone())).collect();
-    let links = FileLinks::Neutral { submission_id: id, names: &names };
+    let links = FileLinks::Neutral { submission_id: id, files: &view.files };
     let grade_error = errors_of.get("grade");
     let opinion_error = errors_of.get("opinion");
     let body = html! {

@@ -1,6 +1,6 @@
 //! 消息提醒 for teachers (the manual's 2.3): the header link with the unread count, the page with its two
 //! sections, the return notice that pops up on arrival at 首页 (an in-page notice; `app.js` turns it into a
-//! modal), and the status card of 首页 with the published grade.
+//! modal), and the status card of 首页.
 
 use maud::{Markup, html};
 use poem::{IntoResponse, Response, handler};
@@ -79,7 +79,7 @@ pub fn return_popup(signed: &Signed) -> Markup {
     }
 }
 
-/// 我的教科研成果鉴定状态 from the teacher's submission; the grade (and 当年有效) once published.
+/// 我的教科研成果鉴定状态 from the teacher's submission (the published grade with 打印 is the printing module's card).
 pub fn status_card(signed: &Signed) -> Markup {
     let status = signed.services().teacher_status(signed.actor()).ok().flatten();
     html! {
@@ -91,12 +91,6 @@ pub fn status_card(signed: &Signed) -> Markup {
                     @let (step, word) = status.state.home_step();
                     p.hint { (status.project_name) }
                     (status_steps(step, word))
-                    @if let Some(result) = &status.result {
-                        p.result {
-                            "鉴定等级：" strong { (result.grade) }
-                            @if status.valid_this_year_only { " " span.badge.warn { "当年有效" } }
-                        }
-                    }
                 }
             }
         }

@@ -231,7 +231,7 @@ fn city_actions(signed: &Signed, loaded: &Loaded, form: &ActionForm, errors_of: 
                 }
             }
         }
-        @if matches!(state, SubmissionState::Accepted | SubmissionState::UnderReview | SubmissionState::Reviewed | SubmissionState::Published) && !loaded.review.assignments.is_empty() || !experts.is_empty() {
+        @if !loaded.review.assignments.is_empty() || !experts.is_empty() {
             section.card {
                 h2 { "评审专家" span.count { "需" (experts_needed) "位，已分配" (active) "位" } }
                 @if !grades.is_empty() {

@@ -23,6 +23,8 @@ pub struct ListQuery {
     #[serde(default)]
     q: String,
     #[serde(default)]
+    school_id: Option<u64>,
+    #[serde(default)]
     page: Option<usize>,
 }
 
@@ -59,18 +61,23 @@ fn render(signed: &Signed, query: &ListQuery, notice: Option<Markup>) -> Result<
     let filter = ListFilter {
         project_id,
         state: SubmissionState::from_code(&query.state),
-        school_id: None,
+        school_id: query.school_id.filter(|id| *id > 0),
         query: query.q.clone(),
         page: query.page.unwrap_or(1),
         per_page: 0,
     };
     let list = services.list_submissions(actor, &filter)?;
+    // Department and city admins can narrow the list to one school.
+    let schools = if actor.is(Role::SchoolAdmin) { Vec::new() } else { services.list_schools(actor, None)? };
     let is_city = actor.is(Role::CityAdmin);
     let csrf = signed.ctx.csrf();
     let link = |state: &str, page: usize| {
         let mut url = format!("/review?project_id={}", project_id.unwrap_or(0));
         if !state.is_empty() {
             url.push_str(&format!("&state={state}"));
+        }
+        if let Some(school_id) = filter.school_id {
+            url.push_str(&format!("&school_id={school_id}"));
         }
         if !query.q.trim().is_empty() {
             url.push_str(&format!(
@@ -97,6 +104,17 @@ fn render(signed: &Signed, query: &ListQuery, notice: Option<Markup>) -> Result<
                     }
                 }
                 input type="hidden" name="state" value=(query.state);
+                @if !schools.is_empty() {
+                    div.field {
+                        label for="school_id" { "学校" }
+                        select id="school_id" name="school_id" {
+                            option value="" { "全部学校" }
+                            @for school in &schools {
+                                option value=(school.id) selected[Some(school.id) == filter.school_id] { (school.name) }
+                            }
+                        }
+                    }
+                }
                 div.field {
                     label for="q" { "按姓名搜索" }
                     input id="q" name="q" type="search" value=(query.q) placeholder="输入教师姓名";
@@ -170,6 +188,7 @@ fn table(list: &ListPage) -> Markup {
                                 td {
                                     (row.summary.state.label())
                                     @if row.summary.versions > 1 { " " span.badge { "第" (row.summary.versions) "次提交" } }
+                                    @if row.duplicate { " " span.badge.warn { "重复成果" } }
                                 }
                                 td { a href=(format!("/review/submissions/{}", row.summary.id)) { "查看" } }
                             }

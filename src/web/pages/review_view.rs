@@ -9,6 +9,7 @@ use crate::clock;
 use crate::domain::catalogue::{Catalogue, EvidenceSlot};
 use crate::domain::filing::{FileRef, Filing, OTHER_TITLE};
 use crate::domain::submission::Transition;
+use crate::service::review::expert::NeutralFile;
 use crate::service::review::history::{Duplicate, History};
 
 /// The download route of the filing module for a stored file: `/files/{sha256}/{name}`. Every reviewer link to
@@ -21,8 +22,8 @@ pub fn file_href(file: &FileRef) -> String {
 pub enum FileLinks<'a> {
     /// Admins: the uploaded name, via `file_href`.
     Reviewer,
-    /// Experts: `/expert/submissions/{id}/files/{n}` under a neutral name; `names` in form order.
-    Neutral { submission_id: u64, names: &'a [(usize, String)] },
+    /// Experts: `/expert/submissions/{id}/files/{n}` under a neutral name, found by the file's label.
+    Neutral { submission_id: u64, files: &'a [NeutralFile] },
 }
 
 /// 基本信息 lines an admin sees (the expert's page leaves them out under blind review).
@@ -57,27 +58,21 @@ pub fn filing_view(filing: &Filing, catalogue: &Catalogue, links: &FileLinks<'_>
     } else {
         format!("{} {}", filing.title_grade, filing.title_name)
     };
-    let mut file_number = 0usize;
-    let mut link = |file: &Option<FileRef>| -> Markup {
-        match file {
-            None => html! { span.empty { "未上传" } },
-            Some(file) => {
-                file_number += 1;
-                match links {
-                    FileLinks::Reviewer => html! {
-                        a href=(file_href(file)) target="_blank" rel="noopener" { "点击查看" }
-                        " " span.hint { (file.name) }
-                    },
-                    FileLinks::Neutral { submission_id, names } => {
-                        let name =
-                            names.iter().find(|(n, _)| *n == file_number).map(|(_, name)| name.as_str()).unwrap_or("");
-                        html! {
-                            a href=(format!("/expert/submissions/{submission_id}/files/{file_number}")) target="_blank" rel="noopener" { "点击查看" }
-                            " " span.hint { (name) }
-                        }
-                    }
-                }
-            }
+    // Labels match `expert::neutral_files`, which numbers the files the expert may fetch.
+    let link = |file: Option<&FileRef>, label: String| -> Markup {
+        match (file, links) {
+            (None, _) => html! { span.empty { "未上传" } },
+            (Some(file), FileLinks::Reviewer) => html! {
+                a href=(file_href(file)) target="_blank" rel="noopener" { "点击查看" }
+                " " span.hint { (file.name) }
+            },
+            (Some(_), FileLinks::Neutral { submission_id, files }) => match files.iter().find(|f| f.label == label) {
+                Some(neutral) => html! {
+                    a href=(format!("/expert/submissions/{submission_id}/files/{}", neutral.number)) target="_blank" rel="noopener" { "点击查看" }
+                    " " span.hint { (neutral.name) }
+                },
+                None => html! { span.empty { "未上传" } },
+            },
         }
     };
     html! {
@@ -104,16 +99,16 @@ pub fn filing_view(filing: &Filing, catalogue: &Catalogue, links: &FileLinks<'_>
                 dt { "成果情况" } dd { (kind.map(|k| k.render_sentence(&achievement.fields)).unwrap_or_default()) }
                 dt { "是否独立完成" } dd {
                     @match achievement.independent { Some(true) => "独立完成", Some(false) => "非独立完成", None => "" }
-                    @if achievement.contribution_file.is_some() { " " (link(&achievement.contribution_file)) }
+                    @if achievement.contribution_file.is_some() { " " (link(achievement.contribution_file.as_ref(), format!("成果{}·个人贡献情况表", index + 1))) }
                 }
                 dt { "本人承担部分" } dd { (achievement.own_part) }
-                dt { "成果上传" } dd { (link(&achievement.achievement_file)) }
+                dt { "成果上传" } dd { (link(achievement.achievement_file.as_ref(), format!("成果{}·成果上传", index + 1))) }
             }
             h3 { "证明材料 " (index + 1) }
             dl.pairs {
                 @for slot in EvidenceSlot::ALL {
                     @if let Some(file) = achievement.evidence.get(&slot) {
-                        dt { (slot.label()) } dd { (link(&Some(file.clone()))) }
+                        dt { (slot.label()) } dd { (link(Some(file), format!("证明材料{}·{}", index + 1, slot.label()))) }
                     }
                 }
             }

@@ -1,160 +1,57 @@
-//! The return path in a real browser (headless Chromium through chromedriver's WebDriver protocol): the school
-//! returns, the teacher signs in and the 消息提醒 box pops up over 首页, 查看 shows the reason, the teacher fixes
-//! and resubmits, and the school sees the new version.
+//! The return path in a real browser: the school returns, the teacher signs in and the 消息提醒 box pops up over
+//! 首页, 查看 shows the reason, the teacher fixes the form and submits it again, and the school sees the new
+//! version. The browser part is `tests/browser/review_return.js`, driven over the Chrome DevTools Protocol like
+//! the filing journey (npm package chrome-remote-interface, installed by `tests/run.sh`); screenshots land in
+//! `test-artifacts/browser/`.
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::process::Command;
 
-use serde_json::{Value, json};
-
-use super::fixture::{Chain, fixture};
-use super::{page, post};
+use super::{file_and_submit, page, post};
+use crate::appraisal::{PASSWORD, appraisal_json, complete_files, pledged};
 use crate::support::*;
 
-/// The element key of the W3C WebDriver protocol.
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-/// A chromedriver process and one headless Chromium session; both end when dropped.
-struct Browser {
-    driver: Child,
-    base: String,
-    session: String,
-    http: reqwest::blocking::Client,
-}
-
-impl Browser {
-    fn start() -> Browser {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (Debian package chromium-driver; tests/run.sh installs it)");
-        let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().expect("client");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while http.get(format!("{base}/status")).send().is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let capabilities = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"]
-            }
-        }}});
-        let created: Value =
-            http.post(format!("{base}/session")).json(&capabilities).send().expect("session").json().expect("json");
-        let session =
-            created["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {created}")).to_string();
-        Browser { driver, base, session, http }
-    }
-
-    fn command(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let url = format!("{}/session/{}{path}", self.base, self.session);
-        let request = self.http.request(method, url);
-        let request = if body.is_null() { request } else { request.json(&body) };
-        let response: Value = request.send().expect("webdriver").json().expect("json");
-        assert!(response["value"]["error"].is_null(), "webdriver {path}: {response}");
-        response["value"].clone()
-    }
-
-    fn go(&self, url: &str) {
-        self.command(reqwest::Method::POST, "/url", json!({"url": url}));
-    }
-
-    fn find(&self, css: &str) -> String {
-        let found = self.command(reqwest::Method::POST, "/element", json!({"using": "css selector", "value": css}));
-        found[ELEMENT].as_str().expect("element id").to_string()
-    }
-
-    fn type_into(&self, css: &str, value: &str) {
-        let element = self.find(css);
-        self.command(reqwest::Method::POST, &format!("/element/{element}/value"), json!({"text": value}));
-    }
-
-    fn click(&self, css: &str) {
-        let element = self.find(css);
-        self.command(reqwest::Method::POST, &format!("/element/{element}/click"), json!({}));
-    }
-
-    fn source(&self) -> String {
-        self.command(reqwest::Method::GET, "/source", Value::Null).as_str().unwrap_or_default().to_string()
-    }
-
-    fn script(&self, script: &str) -> Value {
-        self.command(reqwest::Method::POST, "/execute/sync", json!({"script": script, "args": []}))
-    }
-
-    /// Waits (up to 15 s) until the current URL ends with `suffix`; a click's navigation completes on its own time.
-    fn wait_for_url(&self, suffix: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let url = self.url();
-            if url.ends_with(suffix) || Instant::now() > deadline {
-                return url;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn url(&self) -> String {
-        self.command(reqwest::Method::GET, "/url", Value::Null).as_str().unwrap_or_default().to_string()
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let _ = self.http.delete(format!("{}/session/{}", self.base, self.session)).send();
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]
 fn browser_return_message_popup_fix_and_resubmit() {
-    let mut id = 0;
-    let mut chain = Chain::start(|seed| {
-        let book = seed.blob("专著.pdf", &fixture("text.pdf"), "pdf");
-        id = seed.submit("刁彬彬", seed.filing("语文", "课堂教学研究", book.clone(), book));
-    });
-    let username = chain.server.demo_username("刁彬彬");
-    first_login(&chain.server, &username, "abc12345");
-    let school = signed_in(&chain.server, "nanhu_admin", DEMO_ADMIN_PASSWORD);
+    assert!(std::path::Path::new("/usr/bin/chromium").exists(), "chromium is missing: run `bash tests/run.sh`");
+    assert!(
+        root().join("tests/browser/node_modules/chrome-remote-interface").is_dir(),
+        "tests/browser/node_modules is missing: run `bash tests/run.sh` (npm ci --prefix tests/browser)"
+    );
+    let server = Server::demo();
+    let username = server.demo_username("刁彬彬");
+    let clients = pledged(&server, &["刁彬彬"]);
+    file_and_submit(&server, &clients[0], "课程改革", complete_files());
+    let id = appraisal_json(&server, &clients[0])["submission_id"].as_u64().expect("submission id");
+    let school = signed_in(&server, "nanhu_admin", DEMO_ADMIN_PASSWORD);
     let from = format!("/review/submissions/{id}");
-    let (status, _) =
-        post(&chain.server, &school, &from, &format!("{from}/return"), &[("reason", "证明材料填写不规范")]);
+    let (status, _) = post(&server, &school, &from, &format!("{from}/return"), &[("reason", "证明材料填写不规范")]);
     assert_eq!(status, 200);
 
-    let browser = Browser::start();
-    browser.go(&chain.server.url("/login"));
-    browser.type_into("#username", &username);
-    browser.type_into("#password", "abc12345");
-    browser.click("button[type=submit]");
-    let landed = browser.wait_for_url(&format!("{}/", chain.server.base));
-    assert!(landed.ends_with(&format!("{}/", chain.server.base)), "signed in lands on 首页: {landed}");
-    // The pop-up: app.js made the in-page notice a modal box with 查看 focused.
-    let modal = browser.script("var p = document.getElementById('message-popup'); return p ? p.className : '';");
-    assert!(modal.as_str().unwrap_or("").contains("modal"), "pop-up is a modal: {modal}");
-    assert!(browser.source().contains("证明材料填写不规范"));
-    browser.click("#message-popup a");
-    assert!(browser.wait_for_url("/messages").ends_with("/messages"));
-    let messages = browser.source();
-    assert!(
-        messages.contains("成果鉴定消息提醒")
-            && messages.contains("学校审核")
-            && messages.contains("证明材料填写不规范")
-    );
-    browser.click("a.button[href='/']");
-    browser.wait_for_url(&format!("{}/", chain.server.base));
-    assert!(!browser.source().contains("id=\"message-popup\""), "read messages no longer pop up");
+    let shots = root().join("test-artifacts/browser");
+    std::fs::create_dir_all(&shots).expect("artifact folder");
+    let output = Command::new("node")
+        .arg(root().join("tests/browser/review_return.js"))
+        .arg(&server.base)
+        .arg(&username)
+        .arg(PASSWORD)
+        .arg(&shots)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "browser return journey failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("return journey passed"), "{stdout}");
+    for name in ["01-home-popup", "02-messages", "03-resubmitted"] {
+        let size = std::fs::metadata(shots.join(format!("review-{name}.png"))).map(|meta| meta.len()).unwrap_or(0);
+        assert!(size > 1000, "screenshot {name} missing or empty");
+    }
 
-    // The teacher fixes and resubmits (through the store until the filing form exists), and the school sees it.
-    chain.restart_with(|seed| seed.resubmit(id, |filing| filing.research_direction = "语文课程与教学".into()));
-    browser.go(&chain.server.url("/"));
-    assert!(browser.source().contains("待审核"), "home shows the resubmitted state");
-    let detail = page(&chain.server, &school, &from);
-    assert!(detail.contains("第2次提交") && detail.contains("语文课程与教学"));
+    // The school sees the resubmission and what changed.
+    let detail = page(&server, &school, &from);
+    assert!(detail.contains("第2次提交") && detail.contains("语文课程与教学"), "resubmitted version");
 }

@@ -4,48 +4,49 @@
 
 use zhiping::domain::org::OrgRef;
 
-use super::fixture::{Chain, docx_with, fixture};
+use super::file_and_submit;
+use super::fixture::Chain;
 use super::{page, post, unread_badge};
+use crate::appraisal::{appraisal_json, fixture_bytes, pledged, upload};
 use crate::support::*;
 
 struct Ids {
-    submission: u64,
-    other: u64,
     expert_a: String,
     expert_b: String,
 }
 
+/// Two 机械 experts outside the demo department (赵堃, 机械, is of the teachers' department: recused).
 fn start() -> (Chain, Ids) {
-    let mut ids = Ids { submission: 0, other: 0, expert_a: String::new(), expert_b: String::new() };
+    let mut ids = Ids { expert_a: String::new(), expert_b: String::new() };
     let chain = Chain::start(|seed| {
         let (department, school) = seed.other_department("上海市浦东新区教育局", "上海市浦东职业学校");
-        ids.expert_a = seed.expert("钱评审", "31011519700101111", OrgRef::School(school), &["语文"]);
-        ids.expert_b = seed.expert("吴评审", "31011519710202222", OrgRef::Department(department), &["语文", "数学"]);
-        // 孙明 (南湖, 语文) matches the subject but is of the teacher's own school: always recused.
-        let book = seed.blob("刁彬彬的专著.pdf", &fixture("with-meta.pdf"), "pdf");
-        let proof = seed.blob("cip页.docx", &docx_with("CIP数据核字号查询结果"), "docx");
-        let filing = seed.filing("语文", "中职语文课堂教学改革研究", book.clone(), proof.clone());
-        ids.submission = seed.submit("刁彬彬", filing);
-        // 陈昇 (same school) reuses the same achievement file: the duplicate signal.
-        ids.other = seed.submit("陈昇", seed.filing("数学", "中职数学建模", book, proof));
+        ids.expert_a = seed.expert("钱评审", "31011519700101111", OrgRef::School(school), &["机械"]);
+        ids.expert_b = seed.expert("吴评审", "31011519710202222", OrgRef::Department(department), &["机械", "数学"]);
     });
     (chain, ids)
 }
 
 #[test]
 fn review_chain_from_return_to_published_grade() {
-    let (mut chain, ids) = start();
-    let id = ids.submission;
+    let (chain, ids) = start();
     let teacher_name = chain.server.demo_username("刁彬彬");
-    let teacher = first_login(&chain.server, &teacher_name, "abc12345");
+    // Both teachers file through the real form (one pledge wait for both); 陈昇 uploads the same achievement file.
+    let clients = pledged(&chain.server, &["刁彬彬", "陈昇"]);
+    let teacher = &clients[0];
+    let book = || upload("achievements.0.achievement_file", "刁彬彬的专著.pdf", fixture_bytes("with-meta.pdf"));
+    let proof = || upload("achievements.0.evidence.formal", "CIP页.pdf", fixture_bytes("scan.pdf"));
+    file_and_submit(&chain.server, teacher, "课程改革", vec![book(), proof()]);
+    file_and_submit(&chain.server, &clients[1], "课程改革", vec![book(), proof()]);
+    let id: u64 = appraisal_json(&chain.server, teacher)["submission_id"].as_u64().expect("submission id");
     let school = signed_in(&chain.server, "nanhu_admin", DEMO_ADMIN_PASSWORD);
 
     // 学校审核: the list by state with counts and a name search; the duplicate is flagged.
     let list = page(&chain.server, &school, "/review?q=%E5%88%81");
     assert!(list.contains("刁彬彬") && !list.contains("陈昇"), "search by name");
     assert!(list.contains("待学校审核"));
+    assert!(list.contains("重复成果"), "the duplicate signal in the list");
     let detail = page(&chain.server, &school, &format!("/review/submissions/{id}"));
-    assert!(detail.contains("中职语文课堂教学改革研究") && detail.contains("点击查看"));
+    assert!(detail.contains("中职机械基础课程项目化教学研究") && detail.contains("点击查看"));
     assert!(detail.contains("重复成果提示") && detail.contains("另一位教师的成果中有相同文件"));
     assert!(detail.contains("/files/") && detail.contains("材料真实性核查"));
 
@@ -60,23 +61,21 @@ fn review_chain_from_return_to_published_grade() {
     assert!(body.contains("已退回"));
 
     // 消息提醒: the pop-up on 首页 with 查看, the unread count, the page; viewing marks read.
-    let home = page(&chain.server, &teacher, "/");
+    let home = page(&chain.server, teacher, "/");
     assert!(home.contains("id=\"message-popup\"") && home.contains("查看") && home.contains("证明材料填写不规范"));
     assert_eq!(unread_badge(&home), 1);
     assert!(home.contains("退回"), "home step shows 退回");
-    let messages = page(&chain.server, &teacher, "/messages");
+    let messages = page(&chain.server, teacher, "/messages");
     assert!(messages.contains("成果鉴定消息提醒") && messages.contains("申报材料消息提醒"));
     let today = chrono::Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"));
     assert!(messages.contains(&format!("{} 证明材料填写不规范", today.format("%Y-%m-%d"))));
     assert!(messages.contains("学校审核") && messages.contains("返回"));
-    let home = page(&chain.server, &teacher, "/");
+    let home = page(&chain.server, teacher, "/");
     assert_eq!(unread_badge(&home), 0);
     assert!(!home.contains("id=\"message-popup\""));
 
-    // The teacher fixes and resubmits; the school sees what changed.
-    chain.restart_with(|seed| {
-        seed.resubmit(id, |filing| filing.research_direction = "语文课程与教学".into());
-    });
+    // The teacher fixes and resubmits through the form (the files stay); the school sees what changed.
+    file_and_submit(&chain.server, teacher, "语文课程与教学", Vec::new());
     let server = &chain.server;
     let detail = page(server, &school, &format!("/review/submissions/{id}"));
     assert!(detail.contains("第2次提交") && detail.contains("修改内容"));
@@ -126,11 +125,11 @@ fn review_chain_from_return_to_published_grade() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("匿名检查通过"), "{body}");
 
-    // Recusal: 孙明 is of the teacher's own school.
+    // Recusal: 赵堃 (机械) is of the teacher's department; 孙明 of its own school.
     let recused = api
         .post(server.url(&format!("/api/v1/submissions/{id}/assignments")))
         .bearer_auth(&token)
-        .json(&serde_json::json!({"expert_id": expert_id("孙明")}))
+        .json(&serde_json::json!({"expert_id": expert_id("赵堃")}))
         .send()
         .expect("assign");
     assert_eq!(recused.status().as_u16(), 422);
@@ -155,7 +154,7 @@ fn review_chain_from_return_to_published_grade() {
         .expect("json");
     let names: Vec<&str> =
         assigned.as_array().expect("array").iter().filter_map(|a| a["expert_name"].as_str()).collect();
-    assert!(names.contains(&"钱评审") && names.contains(&"吴评审") && !names.contains(&"孙明"), "{names:?}");
+    assert!(names.contains(&"钱评审") && names.contains(&"吴评审") && !names.contains(&"赵堃"), "{names:?}");
 
     // Experts: blind pages, API and files; 孙明 (not assigned) cannot open it.
     let sun = first_login(server, &server.demo_username("孙明"), "abc12345");
@@ -168,12 +167,12 @@ fn review_chain_from_return_to_published_grade() {
         let view = page(server, &expert, &format!("/expert/submissions/{id}"));
         let json = text(expert.get(server.url(&format!("/api/v1/expert/assignments/{id}"))).send().expect("api"));
         let tasks = text(expert.get(server.url("/api/v1/expert/assignments")).send().expect("api"));
-        for blind in ["刁彬彬", teacher_id_number.as_str(), "南湖", "虹口", "刁彬彬的专著"] {
+        for blind in ["刁彬彬", teacher_id_number.as_str(), "南湖", "虹口", "刁彬彬的专著", "CIP页.pdf"] {
             for (what, body) in [("list", &list), ("page", &view), ("api", &json), ("tasks", &tasks)] {
                 assert!(!body.contains(blind), "expert {what} shows {blind}");
             }
         }
-        assert!(view.contains("中职语文课堂教学改革研究") && view.contains("成果1.pdf"));
+        assert!(view.contains("中职机械基础课程项目化教学研究") && view.contains("成果1.pdf"));
         let file = expert.get(server.url(&format!("/expert/submissions/{id}/files/1"))).send().expect("file");
         assert_eq!(file.status().as_u16(), 200);
         let disposition = file.headers()["content-disposition"].to_str().expect("header").to_string();
@@ -231,10 +230,11 @@ fn review_chain_from_return_to_published_grade() {
     );
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("已公布 1 份"));
-    let home = page(server, &teacher, "/");
+    let home = page(server, teacher, "/");
     assert!(home.contains("已公布") && home.contains("鉴定等级") && home.contains("优秀"), "{home}");
+    assert!(home.contains(&format!("/print/opinion/{id}")), "打印 of the appraisal opinion");
     assert_eq!(unread_badge(&home), 1);
-    assert!(page(server, &teacher, "/messages").contains("鉴定结果已公布：优秀"));
+    assert!(page(server, teacher, "/messages").contains("鉴定结果已公布：优秀"));
 
     // API: history with who / where / why; results; export.
     let history: serde_json::Value = api
@@ -264,7 +264,6 @@ fn review_chain_from_return_to_published_grade() {
     let export = city.get(server.url(&format!("/review/results.xlsx?project_id={project_id}"))).send().expect("xlsx");
     assert_eq!(export.status().as_u16(), 200);
     assert!(export.bytes().expect("bytes").starts_with(b"PK"));
-    let _ = ids.other;
 }
 
 /// A bearer token of the signed-in city admin.

@@ -1,8 +1,7 @@
-//! Submissions for the review-chain tests, written through the library while no server runs: start the demo
-//! once, stop it, write records (with their indexes and blobs) into its data directory, start it again on the
-//! same directory. Until the teacher's filing flow exists this is how submissions (and resubmissions) appear.
-
-use std::path::PathBuf;
+//! Records for the tests of the review chain's later steps, written through the library while no server runs:
+//! start the demo once, stop it, write records (experts, submissions in a given state, assignments, project
+//! settings, with their indexes and blobs) into its data directory, start it again on the same directory. The
+//! end-to-end chain itself files through the teacher's real form (`chain.rs`).
 
 use chrono::{Duration, Utc};
 use zhiping::domain::account::{Account, Role};
@@ -22,7 +21,6 @@ pub struct Chain {
     pub server: Server,
     /// The first server owns the temporary data directory; kept (stopped) so the directory lives on.
     _first: Option<Server>,
-    pub data: PathBuf,
 }
 
 /// Write access to a stopped server's data.
@@ -39,14 +37,7 @@ impl Chain {
         let data = first.data.clone();
         seed(&data, setup);
         let server = Server::start(Options { data: Some(data.clone()), ..Options::demo() });
-        Chain { server, _first: Some(first), data }
-    }
-
-    /// Stops the server, applies `change` to its store, starts it again (a new port; sessions survive).
-    pub fn restart_with(&mut self, change: impl FnOnce(&Seed)) {
-        self.server.stop();
-        seed(&self.data, change);
-        self.server = Server::start(Options { data: Some(self.data.clone()), ..Options::demo() });
+        Chain { server, _first: Some(first) }
     }
 }
 
@@ -226,21 +217,6 @@ impl Seed {
                 Ok::<_, zhiping::store::StoreError>(id)
             })
             .expect("submission")
-    }
-
-    /// The teacher fixes a returned submission and submits it again (a new version).
-    pub fn resubmit(&self, id: u64, change: impl FnOnce(&mut Filing)) {
-        let mut submission = self.store.read().expect("read").get::<Submission>(id).expect("get").expect("exists");
-        assert_eq!(submission.state, SubmissionState::Returned, "only a returned submission is resubmitted");
-        let account =
-            self.store.read().expect("read").get::<Account>(submission.teacher_id).expect("get").expect("teacher");
-        change(&mut submission.filing);
-        let number = submission.versions.len() as u32 + 1;
-        submission.versions.push(SubmittedVersion { number, at: Utc::now(), filing: submission.filing.clone() });
-        submission.history.push(transition(&account, SubmissionState::Returned, SubmissionState::Submitted));
-        submission.state = SubmissionState::Submitted;
-        submission.updated_at = Utc::now();
-        self.store.write(|tx| tx.put(&submission)).expect("resubmit");
     }
 
     /// Moves a submission straight to `state` (for tests of a later step).

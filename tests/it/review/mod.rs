@@ -2,9 +2,11 @@
 
 mod browser;
 mod chain;
+mod experts;
 pub mod fixture;
 mod refusals;
 
+use crate::appraisal::{Upload, as_pairs, complete_fields, form_page, post_form};
 use crate::support::*;
 
 /// A page's body after GET, asserting the status.
@@ -36,4 +38,24 @@ pub fn unread_badge(home: &str) -> u32 {
     let Some(start) = home.find("class=\"badge-count\">") else { return 0 };
     let rest = &home[start + "class=\"badge-count\">".len()..];
     rest.split('<').next().and_then(|n| n.trim().parse().ok()).unwrap_or(0)
+}
+
+/// The teacher's form: every field, with `research_direction`, and `action` (submit).
+pub fn file_and_submit(
+    server: &Server,
+    client: &reqwest::blocking::Client,
+    research_direction: &str,
+    uploads: Vec<Upload>,
+) {
+    let (_, csrf, submission_id) = form_page(server, client);
+    let mut fields = complete_fields(&submission_id);
+    for (key, value) in fields.iter_mut() {
+        if key == "research_direction" {
+            *value = research_direction.to_string();
+        }
+    }
+    let mut pairs = as_pairs(&fields);
+    pairs.push(("action", "submit"));
+    let response = post_form(server, client, &csrf, &pairs, uploads);
+    assert_eq!(response.status().as_u16(), 303, "submit refused: {}", text(response));
 }

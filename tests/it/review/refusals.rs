@@ -54,6 +54,16 @@ fn review_refuses_out_of_scope_and_out_of_order() {
 
     // Out of order: the department cannot approve before the school; the city cannot accept, grade or publish.
     let department = signed_in(server, "hongkou_admin", DEMO_ADMIN_PASSWORD);
+    let schools: serde_json::Value =
+        department.get(server.url("/api/v1/schools")).send().expect("schools").json().expect("json");
+    let school_id = |name: &str| {
+        schools.as_array().expect("array").iter().find(|s| s["name"] == name).expect("school")["id"]
+            .as_u64()
+            .expect("id")
+    };
+    let nanhu = page(server, &department, &format!("/review?school_id={}", school_id("上海市南湖职业学校")));
+    let beihong = page(server, &department, &format!("/review?school_id={}", school_id("上海市北虹中等专业学校")));
+    assert!(nanhu.contains("刁彬彬") && !beihong.contains("刁彬彬"), "the school filter");
     let (status, body) = post(server, &department, &from, &approve, &confirmed);
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("待学校审核"));
