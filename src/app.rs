@@ -78,6 +78,7 @@ pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> 
     }
 
     spawn_sweeper(services.clone());
+    start_ops(&config, &services);
     let app = endpoint(services.clone());
     let scheme = if config.tls_enabled() { "https" } else { "http" };
     let tcp = TcpListener::bind(config.listen);
@@ -98,6 +99,23 @@ pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> 
         }
     }
     Ok(())
+}
+
+/// Sweeps temporary files of interrupted backups, opens the admin channel (`zhiping backup` / `check` while the
+/// server runs) and starts the scheduled backup.
+fn start_ops(config: &Config, services: &Arc<Services>) {
+    if let Err(error) = crate::ops::sweep_at_start(config) {
+        tracing::warn!(%error, "could not remove temporary backup files");
+    }
+    let ops = Arc::new(crate::ops::Ops::new(services.store.clone(), services.blobs.clone(), config.data_dir.clone()));
+    match crate::ops::channel::serve(&config.data_dir, ops.clone()) {
+        Ok(path) => tracing::info!(path = %path.display(), "admin channel listening"),
+        // Backups of a running server need it; everything else works without.
+        Err(error) => {
+            tracing::warn!(%error, "admin channel unavailable: zhiping backup and check need the server stopped")
+        }
+    }
+    crate::ops::spawn_schedule(ops, &config.backup);
 }
 
 /// Prints the bound address; tests read this line to find a server started on port 0.

@@ -35,6 +35,34 @@ enum Command {
         /// submissions; for benchmarks) or `small` (for tests).
         #[arg(long, hide = true, value_name = "SCALE")]
         demo_scale: Option<String>,
+        /// With `--demo-scale`: give every generated submission a generated PDF of this many KiB (backup bench).
+        #[arg(long, hide = true, default_value_t = 0)]
+        demo_file_kib: usize,
+    },
+    /// Back up the database and every referenced file into one archive (through the running server if there is
+    /// one, else directly from the data directory).
+    Backup {
+        /// The archive to write (written to a temporary file, verified, then renamed).
+        #[arg(long)]
+        out: PathBuf,
+        /// Data directory (overrides the configuration).
+        #[arg(long)]
+        data: Option<PathBuf>,
+    },
+    /// Restore an archive into an empty (or new) data directory, then check it.
+    Restore {
+        /// The archive written by `zhiping backup`.
+        file: PathBuf,
+        /// The data directory to restore into; must be empty or absent.
+        #[arg(long)]
+        data: PathBuf,
+    },
+    /// Check the data directory: schema, database structure, references to files (hashes), accounts, sessions,
+    /// indexes and the audit chain. Exit code 0 when clean, 1 on a problem.
+    Check {
+        /// Data directory (overrides the configuration).
+        #[arg(long)]
+        data: Option<PathBuf>,
     },
     /// Write a teacher import workbook of generated rows (for the import benchmark).
     #[command(hide = true)]
@@ -60,6 +88,22 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Backup { out, data } => {
+            if let Some(data) = data {
+                config.data_dir = data;
+            }
+            ops_backup(&config, &out)
+        }
+        Command::Restore { file, data } => {
+            config.data_dir = data;
+            ops_restore(&config, &file)
+        }
+        Command::Check { data } => {
+            if let Some(data) = data {
+                config.data_dir = data;
+            }
+            ops_check(&config)
+        }
         Command::BenchSheet { rows, school, out } => {
             let written = crate::service::demo_scale::bench_workbook(rows, &school)
                 .map_err(|error| error.to_string())
@@ -72,10 +116,10 @@ pub fn main() -> ExitCode {
                 }
             }
         }
-        Command::Serve { demo, listen, data, demo_scale } => {
+        Command::Serve { demo, listen, data, demo_scale, demo_file_kib } => {
             let demo_scale = match demo_scale.as_deref().map(crate::service::demo_scale::Scale::named) {
                 None => None,
-                Some(Some(scale)) => Some(scale),
+                Some(Some(scale)) => Some(crate::service::demo_scale::Scale { file_kib: demo_file_kib, ..scale }),
                 Some(None) => {
                     eprintln!("--demo-scale 应为 city 或 small");
                     return ExitCode::from(2);
@@ -106,6 +150,77 @@ pub fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
+        }
+    }
+}
+
+fn ops_backup(config: &Config, out: &std::path::Path) -> ExitCode {
+    let started = std::time::Instant::now();
+    match crate::ops::backup(config, out, &mut |line| eprintln!("{line}")) {
+        Ok((summary, via)) => {
+            let via = match via {
+                crate::ops::Via::Server => "由运行中的服务生成",
+                crate::ops::Via::Directly => "直接读取数据目录",
+            };
+            let size = std::fs::metadata(out).map(|meta| meta.len()).unwrap_or(0);
+            println!(
+                "备份完成（{via}）：{}，{} 字节，含数据库快照与 {} 个文件，用时 {:.1} 秒，已校验。",
+                out.display(),
+                size,
+                summary.files,
+                started.elapsed().as_secs_f64()
+            );
+            if !summary.missing.is_empty() {
+                eprintln!(
+                    "警告：数据库引用的 {} 个文件在数据目录中缺失，未能备份；请运行 zhiping check 查看。",
+                    summary.missing.len()
+                );
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("备份失败：{error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn ops_restore(config: &Config, file: &std::path::Path) -> ExitCode {
+    match crate::ops::restore(file, config) {
+        Ok(manifest) => {
+            println!(
+                "已恢复到 {}：备份时间 {}（zhiping {}），数据库快照与 {} 个文件，全部校验通过。",
+                config.data_dir.display(),
+                manifest.created_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S"),
+                manifest.zhiping_version,
+                manifest.blob_count()
+            );
+            println!("正在检查恢复的数据……");
+            ops_check(config)
+        }
+        Err(error) => {
+            eprintln!("恢复失败：{error}");
+            eprintln!("（目标目录中没有留下任何恢复的数据。）");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn ops_check(config: &Config) -> ExitCode {
+    let mut print = |progress: bool, line: String| {
+        if progress {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    match crate::ops::check(config, &mut print) {
+        Ok((true, _)) => ExitCode::SUCCESS,
+        Ok((false, _)) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("检查失败：{error}");
+            ExitCode::from(2)
         }
     }
 }

@@ -31,6 +31,7 @@ pub struct Config {
     pub security: SecurityConfig,
     pub uploads: UploadConfig,
     pub argon2: Argon2Config,
+    pub backup: BackupConfig,
     /// `tracing` filter, e.g. `info` or `zhiping=debug,info`.
     pub log_level: String,
     /// `text` or `json`.
@@ -85,6 +86,24 @@ pub struct Argon2Config {
     pub max_concurrent: usize,
 }
 
+/// The scheduled daily backup (`zhiping backup` works without it).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BackupConfig {
+    /// Directory for the daily archives; empty turns the schedule off.
+    pub dir: PathBuf,
+    /// Local server time of the daily backup, `HH:MM`.
+    pub at: String,
+    /// How many daily archives to keep; older ones are deleted after each new backup.
+    pub keep: usize,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        Self { dir: PathBuf::new(), at: "02:30".into(), keep: 7 }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -100,6 +119,7 @@ impl Default for Config {
             security: SecurityConfig::default(),
             uploads: UploadConfig::default(),
             argon2: Argon2Config::default(),
+            backup: BackupConfig::default(),
             log_level: "info".into(),
             log_format: "text".into(),
         }
@@ -162,6 +182,12 @@ impl Config {
     fn check(&self) -> anyhow::Result<()> {
         if self.tls_cert.is_some() != self.tls_key.is_some() {
             bail!("tls_cert 与 tls_key 必须同时配置");
+        }
+        if chrono::NaiveTime::parse_from_str(&self.backup.at, "%H:%M").is_err() {
+            bail!("backup.at 应为 HH:MM 格式的时间，例如 \"02:30\"");
+        }
+        if self.backup.keep == 0 {
+            bail!("backup.keep 必须大于 0");
         }
         if self.security.max_failed_logins == 0 || self.argon2.max_concurrent == 0 {
             bail!("max_failed_logins 与 argon2.max_concurrent 必须大于 0");
@@ -252,5 +278,16 @@ mod example_file {
         assert_eq!(config.argon2.memory_kib, defaults.argon2.memory_kib);
         assert_eq!(config.uploads.media_mib, defaults.uploads.media_mib);
         assert_eq!(config.site_name, defaults.site_name);
+        assert_eq!(config.backup.dir, defaults.backup.dir);
+        assert_eq!(config.backup.at, defaults.backup.at);
+        assert_eq!(config.backup.keep, defaults.backup.keep);
+    }
+
+    #[test]
+    fn a_bad_backup_time_is_refused() {
+        let env = vec![("ZHIPING_BACKUP__AT".to_string(), "25:00".to_string())];
+        assert!(Config::load(None, env.into_iter()).is_err());
+        let env = vec![("ZHIPING_BACKUP__AT".to_string(), "03:15".to_string())];
+        assert_eq!(Config::load(None, env.into_iter()).expect("config").backup.at, "03:15");
     }
 }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod domain;
 pub mod files;
 pub mod obs;
+pub mod ops;
 pub mod pdf;
 pub mod search;
 pub mod service;

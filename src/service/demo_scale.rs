@@ -11,10 +11,11 @@ use super::error::{ServiceError, ServiceResult};
 use super::{Services, audit};
 use crate::domain::SchoolType;
 use crate::domain::account::{Account, DEGREES, EDUCATIONS, Role, TeacherProfile};
-use crate::domain::filing::{Achievement, Filing};
+use crate::domain::filing::{Achievement, FileRef, Filing};
 use crate::domain::idcard::IdNumber;
 use crate::domain::org::{Department, OrgRef, School};
 use crate::domain::project::Project;
+use crate::domain::stored_file::StoredFile;
 use crate::domain::submission::{Submission, SubmissionState, SubmittedVersion, Transition};
 use crate::store::{Reader, WriteTx, org_key, tables};
 
@@ -47,14 +48,18 @@ pub struct Scale {
     /// New departments (districts) the new schools are spread over.
     pub districts: usize,
     pub experts: usize,
+    /// When not 0, every generated submission files one generated PDF of about this many KiB as its achievement
+    /// file (the backup benchmark's data: `serve --demo-scale city --demo-file-kib 256`).
+    pub file_kib: usize,
 }
 
 impl Scale {
     /// SPEC's city season: 200 schools, 20,000 teachers, 3,000 submissions.
     pub const CITY: Scale =
-        Scale { schools: 200, teachers_per_school: 100, submissions: 3_000, districts: 15, experts: 40 };
+        Scale { schools: 200, teachers_per_school: 100, submissions: 3_000, districts: 15, experts: 40, file_kib: 0 };
     /// A small set with every submission state, for tests.
-    pub const SMALL: Scale = Scale { schools: 10, teachers_per_school: 10, submissions: 40, districts: 2, experts: 4 };
+    pub const SMALL: Scale =
+        Scale { schools: 10, teachers_per_school: 10, submissions: 40, districts: 2, experts: 4, file_kib: 0 };
 
     pub fn named(name: &str) -> Option<Scale> {
         match name {
@@ -267,7 +272,11 @@ impl Services {
             let teacher = insert_account(tx, teacher)?;
             report.teachers += 1;
             if index < submissions_here && project.serves(school.school_type) {
-                add_submission(tx, project, school, &teacher, report.submissions)?;
+                let file = match scale.file_kib {
+                    0 => None,
+                    kib => Some((&self.blobs, kib)),
+                };
+                add_submission(tx, project, school, &teacher, report.submissions, file)?;
                 report.submissions += 1;
             }
         }
@@ -283,9 +292,40 @@ fn subject_of(project: &Project, n: usize) -> String {
     }
 }
 
-fn add_submission(tx: &WriteTx, project: &Project, school: &School, teacher: &Account, k: usize) -> ServiceResult<()> {
+fn add_submission(
+    tx: &WriteTx,
+    project: &Project,
+    school: &School,
+    teacher: &Account,
+    k: usize,
+    file: Option<(&crate::files::BlobStore, usize)>,
+) -> ServiceResult<()> {
     let state = state_of(k);
     let now = Utc::now();
+    let id = tx.next_id()?;
+    let achievement_file = match file {
+        None => None,
+        Some((blobs, kib)) => {
+            let stored = blobs.put_bytes(&generated_pdf(k, kib * 1024)).map_err(super::notices::io_error)?;
+            let file = FileRef {
+                sha256: stored.sha256.clone(),
+                name: format!("成果{}.pdf", k + 1),
+                size: stored.size,
+                kind: "pdf".into(),
+            };
+            let record = StoredFile {
+                sha256: stored.sha256,
+                size: stored.size,
+                kind: "pdf".into(),
+                first_name: file.name.clone(),
+                first_uploaded_by: teacher.id,
+                first_uploaded_at: now,
+                submissions: [id].into(),
+            };
+            tx.put_keyed(tables::FILES, &record.sha256, &record)?;
+            Some(file)
+        }
+    };
     let filing = Filing {
         title_grade: "中级".into(),
         title_name: "讲师".into(),
@@ -301,6 +341,7 @@ fn add_submission(tx: &WriteTx, project: &Project, school: &School, teacher: &Ac
             type_code: "journal_paper".into(),
             own_part: "全部".into(),
             independent: Some(true),
+            achievement_file,
             ..Achievement::default()
         }],
         ..Filing::default()
@@ -320,7 +361,7 @@ fn add_submission(tx: &WriteTx, project: &Project, school: &School, teacher: &Ac
         reason: if state == SubmissionState::Returned { "证明材料填写不规范".into() } else { String::new() },
     }];
     let submission = Submission {
-        id: tx.next_id()?,
+        id,
         project_id: project.id,
         teacher_id: teacher.id,
         school_id: school.id,
@@ -345,6 +386,53 @@ fn add_submission(tx: &WriteTx, project: &Project, school: &School, teacher: &Ac
         tx.multimap_insert(tables::SUBMISSIONS_BY_KEY, &key, submission.id)?;
     }
     Ok(())
+}
+
+/// A valid one-page PDF with a text layer naming submission `k`, padded with comment lines to about `size`
+/// bytes (distinct content per `k`, so every file is its own blob).
+pub fn generated_pdf(k: usize, size: usize) -> Vec<u8> {
+    let mut content =
+        format!("BT /F1 14 Tf 72 770 Td (Generated demo research achievement number {}) Tj ET\n", k + 1).into_bytes();
+    let mut state = (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    while content.len() + 400 < size {
+        content.push(b'%');
+        for _ in 0..16 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            content.extend_from_slice(format!("{state:016x}").as_bytes());
+        }
+        content.push(b'\n');
+    }
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_string(),
+        String::new(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (index, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        if index == 3 {
+            pdf.extend_from_slice(format!("4 0 obj\n<< /Length {} >>\nstream\n", content.len()).as_bytes());
+            pdf.extend_from_slice(&content);
+            pdf.extend_from_slice(b"\nendstream\nendobj\n");
+        } else {
+            pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", index + 1).as_bytes());
+        }
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    pdf
 }
 
 /// Writes a teacher import workbook of `rows` new teachers (IDs after the city-scale set's) for `school`.
@@ -373,6 +461,19 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
+
+    #[test]
+    fn generated_pdfs_are_valid_distinct_and_sized() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = generated_pdf(0, 64 * 1024);
+        let second = generated_pdf(1, 64 * 1024);
+        assert_ne!(first, second);
+        assert!(first.len() > 60 * 1024 && first.len() < 66 * 1024, "{}", first.len());
+        let path = dir.path().join("a.pdf");
+        std::fs::write(&path, &first).unwrap();
+        assert!(crate::files::pdf_is_valid(&path));
+        assert!(crate::files::pdf_has_text_layer(&path).unwrap());
+    }
 
     #[test]
     fn generated_ids_are_valid_and_unique() {

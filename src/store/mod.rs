@@ -1,6 +1,7 @@
 //! The only module that touches redb. It offers typed records (JSON values keyed by id), the secondary indexes,
 //! transactions as closures (commit on `Ok`, abort on `Err`), the schema-version check and the migrations.
 
+mod copy;
 mod derived;
 mod error;
 mod migrate;

@@ -56,3 +56,74 @@ pub const MESSAGES_BY_TEACHER: MultimapTableDefinition<&str, u64> = MultimapTabl
 
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 pub const NEXT_ID_KEY: &str = "next_id";
+
+/// One table of any of the key / value shapes used above, so code that must visit every table (the backup's
+/// copy, `zhiping check`) can name them in one list.
+#[derive(Clone, Copy)]
+pub enum AnyTable {
+    StrU64(TableDefinition<'static, &'static str, u64>),
+    U64Json(TableDefinition<'static, u64, &'static [u8]>),
+    StrJson(TableDefinition<'static, &'static str, &'static [u8]>),
+    MultiStrU64(MultimapTableDefinition<'static, &'static str, u64>),
+    MultiU64Str(MultimapTableDefinition<'static, u64, &'static str>),
+}
+
+impl AnyTable {
+    pub fn name(&self) -> &str {
+        use redb::{MultimapTableHandle, TableHandle};
+        match self {
+            AnyTable::StrU64(table) => table.name(),
+            AnyTable::U64Json(table) => table.name(),
+            AnyTable::StrJson(table) => table.name(),
+            AnyTable::MultiStrU64(table) => table.name(),
+            AnyTable::MultiU64Str(table) => table.name(),
+        }
+    }
+}
+
+/// Every table defined in this file. The backup copies exactly these; a unit test below reads this file and
+/// fails when a table is defined but missing here, and the copy refuses a database holding a table not listed.
+pub const ALL: &[AnyTable] = &[
+    AnyTable::StrU64(META),
+    AnyTable::U64Json(DEPARTMENTS),
+    AnyTable::U64Json(SCHOOLS),
+    AnyTable::U64Json(ACCOUNTS),
+    AnyTable::StrU64(ACCOUNT_BY_USERNAME),
+    AnyTable::MultiStrU64(ACCOUNTS_BY_ORG),
+    AnyTable::StrJson(SESSIONS),
+    AnyTable::MultiU64Str(SESSIONS_BY_ACCOUNT),
+    AnyTable::StrJson(API_TOKENS),
+    AnyTable::U64Json(PROJECTS),
+    AnyTable::U64Json(SUBMISSIONS),
+    AnyTable::StrU64(SUBMISSION_BY_TEACHER),
+    AnyTable::MultiStrU64(SUBMISSIONS_BY_KEY),
+    AnyTable::U64Json(AUDIT),
+    AnyTable::StrJson(FILES),
+    AnyTable::U64Json(NOTICES),
+    AnyTable::U64Json(MATERIALS),
+    AnyTable::StrJson(NOTICE_FILES),
+    AnyTable::StrJson(VERIFICATIONS),
+    AnyTable::StrJson(VERIFICATION_BY_CONTENT),
+    AnyTable::U64Json(REVIEWS),
+    AnyTable::U64Json(SUBMISSION_SUMMARIES),
+    AnyTable::MultiStrU64(SUBMISSIONS_BY_EXPERT),
+    AnyTable::U64Json(MESSAGES),
+    AnyTable::MultiStrU64(MESSAGES_BY_TEACHER),
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// A table added above but not to `ALL` would be left out of every backup: this test reads the source.
+    #[test]
+    fn every_defined_table_is_in_the_list() {
+        let source = include_str!("tables.rs");
+        let defined: BTreeSet<&str> =
+            source.split("TableDefinition::new(\"").skip(1).filter_map(|rest| rest.split('"').next()).collect();
+        let listed: BTreeSet<&str> = super::ALL.iter().map(|table| table.name()).collect();
+        assert_eq!(super::ALL.len(), listed.len(), "a table is listed twice");
+        assert!(defined.len() >= 25, "the source scan found too few tables: {defined:?}");
+        assert_eq!(defined, listed, "tables.rs defines tables that ALL does not list (or the other way round)");
+    }
+}

@@ -13,6 +13,7 @@ mod api;
 mod appraisal;
 mod authz_matrix;
 mod authz_rules;
+mod backup;
 mod notices;
 mod operation;
 mod print_data;

@@ -1,0 +1,293 @@
+//! Issue 9: `zhiping backup`, `restore` and `check`, and crash safety. The workload here drives the real server
+//! the way users do — teachers saving drafts and uploading files through the API, the city admin uploading files
+//! and publishing materials — and keeps a ledger of every acknowledged write, so the tests can demand that each
+//! one is there after a SIGKILL, or in a backup made while it ran.
+
+#[path = "backup/crash.rs"]
+mod crash;
+#[path = "backup/load.rs"]
+mod load;
+#[path = "backup/refusals.rs"]
+mod refusals;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use reqwest::blocking::Client;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::appraisal::{fixture_bytes, pledged};
+use crate::support::*;
+
+pub const TEACHERS: [&str; 4] = ["刁彬彬", "陈昇", "张琳", "李珺"];
+
+/// Runs `zhiping` with `args` (the test environment of `support::spawn`).
+pub fn zhiping(args: &[&str]) -> Output {
+    Command::new(binary())
+        .args(args)
+        .env_remove("ZHIPING_CONFIG")
+        .env("ZHIPING_LOG_LEVEL", "warn")
+        .output()
+        .expect("run zhiping")
+}
+
+pub fn describe(output: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// `zhiping check --data DIR`, asserting it is clean.
+pub fn assert_check_clean(data: &Path, context: &str) {
+    let output = zhiping(&["check", "--data", &data.to_string_lossy()]);
+    assert!(output.status.success(), "{context}: check is not clean: {}", describe(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("检查通过"), "{context}: {}", describe(&output));
+}
+
+/// A unique DOC file (the fixture's OLE header, then `size` bytes from `rng`): evidence slots and notice uploads
+/// accept DOC by its magic bytes, and the padding makes every upload distinct and slow enough to be cut off.
+pub fn unique_doc(rng: &mut StdRng, size: usize) -> Vec<u8> {
+    let mut bytes = fixture_bytes("sample.doc");
+    let start = bytes.len();
+    bytes.resize(start + size, 0);
+    rng.fill(&mut bytes[start..]);
+    bytes
+}
+
+/// What one writer has been told and what may be in flight. `stored` values that a check must accept: the last
+/// acknowledged one, or the one sent without an answer (it may have committed before the kill).
+#[derive(Debug, Default, Clone)]
+pub struct Ledger {
+    /// Counter of the last acknowledged save (the draft's 研究方向 is `崩溃测试-{n}`), and of one unanswered.
+    pub saved: Option<u64>,
+    pub save_pending: Option<u64>,
+    /// Every acknowledged upload, in order: (sequence, sha256).
+    pub uploads: Vec<(u64, String)>,
+    pub upload_pending: Option<(u64, String)>,
+    /// Materials acknowledged (admin): (id, sha256).
+    pub materials: Vec<(u64, String)>,
+    /// Anything that should not happen (a 4xx/5xx answer): the test fails on these.
+    pub failures: Vec<String>,
+    pub next: u64,
+}
+
+impl Ledger {
+    fn last_upload(&self) -> Option<&str> {
+        self.uploads.last().map(|(_, sha)| sha.as_str())
+    }
+
+    /// After a verified restart: what is stored is now the acknowledged state.
+    fn settle(&mut self, saved: Option<u64>, slot: Option<String>) {
+        self.saved = saved;
+        self.save_pending = None;
+        if let Some(sha) = slot
+            && self.last_upload() != Some(sha.as_str())
+        {
+            let pending = self.upload_pending.take().filter(|(_, pending)| *pending == sha);
+            if let Some(pending) = pending {
+                self.uploads.push(pending);
+            }
+        }
+        self.upload_pending = None;
+    }
+}
+
+/// One writer: a signed-in client and its ledger.
+pub struct Writer {
+    pub client: Client,
+    pub ledger: Arc<Mutex<Ledger>>,
+    pub admin: bool,
+}
+
+fn direction(n: u64) -> String {
+    format!("崩溃测试-{n}")
+}
+
+/// Signs in the four demo teachers (pledged: one 15-second wait) and the city admin.
+pub fn writers(server: &Server) -> Vec<Writer> {
+    let mut writers: Vec<Writer> = pledged(server, &TEACHERS)
+        .into_iter()
+        .map(|client| Writer { client, ledger: Arc::default(), admin: false })
+        .collect();
+    writers.push(Writer { client: signed_in(server, "admin", ADMIN_PASSWORD), ledger: Arc::default(), admin: true });
+    writers
+}
+
+/// Runs every writer on its own thread until `stop`; each does one operation after another and books it.
+pub fn drive(base: &str, writers: &[Writer], seed: u64, stop: &Arc<AtomicBool>) -> Vec<std::thread::JoinHandle<()>> {
+    writers
+        .iter()
+        .enumerate()
+        .map(|(index, writer)| {
+            let client = writer.client.clone();
+            let ledger = writer.ledger.clone();
+            let admin = writer.admin;
+            let base = base.to_string();
+            let stop = stop.clone();
+            let mut rng = StdRng::seed_from_u64(seed.wrapping_mul(31).wrapping_add(index as u64));
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let going = if admin {
+                        admin_step(&base, &client, &ledger, &mut rng)
+                    } else {
+                        teacher_step(&base, &client, &ledger, &mut rng)
+                    };
+                    if !going {
+                        break;
+                    }
+                }
+            })
+        })
+        .collect()
+}
+
+/// One save or upload. Returns false once the server is gone.
+fn teacher_step(base: &str, client: &Client, ledger: &Mutex<Ledger>, rng: &mut StdRng) -> bool {
+    let n = {
+        let mut ledger = ledger.lock().unwrap();
+        ledger.next += 1;
+        ledger.next
+    };
+    if rng.random_bool(0.5) {
+        ledger.lock().unwrap().save_pending = Some(n);
+        let body = json!({"research_direction": direction(n), "achievements": [{"title": "崩溃测试成果"}]});
+        match client.put(format!("{base}/api/v1/me/appraisal")).json(&body).send() {
+            Ok(response) if response.status().as_u16() == 200 => {
+                let mut ledger = ledger.lock().unwrap();
+                ledger.saved = Some(n);
+                ledger.save_pending = None;
+                true
+            }
+            Ok(response) => {
+                let status = response.status();
+                ledger.lock().unwrap().failures.push(format!("save {n}: {status} {}", text(response)));
+                true
+            }
+            Err(_) => false,
+        }
+    } else {
+        let size = rng.random_range(20_000..400_000);
+        let bytes = unique_doc(rng, size);
+        let sha = sha256_hex(&bytes);
+        ledger.lock().unwrap().upload_pending = Some((n, sha.clone()));
+        let sent = client
+            .put(format!("{base}/api/v1/me/appraisal/achievements/0/files/evidence.formal"))
+            .query(&[("name", format!("证明{n}.doc"))])
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send();
+        match sent {
+            Ok(response) if response.status().as_u16() == 200 => {
+                let answered: Value = response.json().unwrap_or(Value::Null);
+                let mut ledger = ledger.lock().unwrap();
+                if answered["sha256"].as_str() != Some(sha.as_str()) {
+                    ledger.failures.push(format!("upload {n}: answered {answered}, sent {sha}"));
+                }
+                ledger.uploads.push((n, sha));
+                ledger.upload_pending = None;
+                true
+            }
+            Ok(response) => {
+                let status = response.status();
+                ledger.lock().unwrap().failures.push(format!("upload {n}: {status} {}", text(response)));
+                true
+            }
+            Err(_) => false,
+        }
+    }
+}
+
+/// The city admin uploads a file and publishes it as a material (two acknowledged writes).
+fn admin_step(base: &str, client: &Client, ledger: &Mutex<Ledger>, rng: &mut StdRng) -> bool {
+    let n = {
+        let mut ledger = ledger.lock().unwrap();
+        ledger.next += 1;
+        ledger.next
+    };
+    let size = rng.random_range(10_000..200_000);
+    let bytes = unique_doc(rng, size);
+    let sha = sha256_hex(&bytes);
+    let sent = client
+        .post(format!("{base}/api/v1/uploads"))
+        .query(&[("name", format!("资料{n}.doc"))])
+        .header("content-type", "application/octet-stream")
+        .body(bytes)
+        .send();
+    match sent {
+        Ok(response) if response.status().as_u16() == 200 => {
+            ledger.lock().unwrap().uploads.push((n, sha.clone()));
+        }
+        Ok(response) => {
+            let status = response.status();
+            ledger.lock().unwrap().failures.push(format!("notice upload {n}: {status} {}", text(response)));
+            return true;
+        }
+        Err(_) => return false,
+    }
+    let body = json!({"name": format!("崩溃测试资料{n}"), "file": {"sha256": sha, "name": format!("资料{n}.doc")}});
+    match client.post(format!("{base}/api/v1/materials")).json(&body).send() {
+        Ok(response) if response.status().as_u16() == 200 => {
+            let answered: Value = response.json().unwrap_or(Value::Null);
+            let mut ledger = ledger.lock().unwrap();
+            match answered["id"].as_u64() {
+                Some(id) => ledger.materials.push((id, sha)),
+                None => ledger.failures.push(format!("material {n}: no id in {answered}")),
+            }
+            true
+        }
+        Ok(response) => {
+            let status = response.status();
+            ledger.lock().unwrap().failures.push(format!("material {n}: {status} {}", text(response)));
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// The stored 研究方向 counter and the evidence file of achievement 0 of a teacher, through the API.
+pub fn stored_state(server: &Server, client: &Client) -> (Option<u64>, Option<String>) {
+    let response = client.get(server.url("/api/v1/me/appraisal")).send().expect("read appraisal");
+    assert_eq!(response.status().as_u16(), 200, "appraisal after restart");
+    let json: Value = response.json().expect("json");
+    let saved = json["research_direction"].as_str().and_then(|text| text.strip_prefix("崩溃测试-")?.parse().ok());
+    let slot = json["achievements"][0]["evidence"]["formal"]["sha256"].as_str().map(str::to_string);
+    (saved, slot)
+}
+
+/// Downloads a file through the API and returns the SHA-256 of what came back.
+pub fn downloaded_hash(server: &Server, client: &Client, path: &str) -> String {
+    let response = client.get(server.url(path)).send().expect("download");
+    assert_eq!(response.status().as_u16(), 200, "download {path}");
+    sha256_hex(&response.bytes().expect("bytes"))
+}
+
+/// The blob on disk exists and hashes to its name.
+pub fn assert_blob(data: &Path, sha: &str, context: &str) {
+    let path = data.join("files/blobs").join(&sha[..2]).join(sha);
+    let bytes = std::fs::read(&path).unwrap_or_else(|error| panic!("{context}: blob {sha} missing: {error}"));
+    assert_eq!(sha256_hex(&bytes), sha, "{context}: blob {sha} damaged");
+}
+
+pub fn stop_all(stop: &Arc<AtomicBool>, handles: Vec<std::thread::JoinHandle<()>>) {
+    stop.store(true, Ordering::SeqCst);
+    for handle in handles {
+        handle.join().expect("writer thread");
+    }
+}
+
+pub fn pause(millis: u64) {
+    std::thread::sleep(Duration::from_millis(millis));
+}
