@@ -80,7 +80,7 @@ stop_server
 started=$(now)
 "$BIN" check --data "$work/data" > "$work/check.log" 2>&1 || { cat "$work/check.log"; exit 1; }
 printf '%-52s %8.1f s\n' "check of the stopped data directory (+ redb check)" "$(elapsed "$started")"
-grep -E '账号|申报：|文件（' "$work/check.log" | sed 's/^/  /'
+grep -E '^ +(账号|申报|文件（)' "$work/check.log" | sed 's/^/  /'
 
 started=$(now)
 "$BIN" restore "$work/backup.tar" --data "$work/restored" > "$work/restore.log" 2>&1 || { cat "$work/restore.log"; exit 1; }

@@ -124,11 +124,19 @@ impl<W: Write> Write for FrameWriter<W> {
     }
 }
 
-/// Connects to a running server's channel. `Ok(None)` when no server listens (no socket, or a stale one).
+/// Connects to a running server's channel. `Ok(None)` when no server listens (no socket, a stale one, or a data
+/// directory whose path is too long for a socket address — the server could not listen there either).
 pub fn connect(data_dir: &Path) -> io::Result<Option<UnixStream>> {
     match UnixStream::connect(socket_path(data_dir)) {
         Ok(stream) => Ok(Some(stream)),
-        Err(error) if matches!(error.kind(), io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused) => Ok(None),
+        Err(error)
+            if matches!(
+                error.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused | io::ErrorKind::InvalidInput
+            ) =>
+        {
+            Ok(None)
+        }
         Err(error) => Err(error),
     }
 }

@@ -187,6 +187,39 @@ pub fn spawn_schedule(ops: Arc<Ops>, config: &BackupConfig) {
 mod tests {
     use super::*;
 
+    /// The scheduled backup writes a verified archive, keeps `keep` of them, and the archive restores into a
+    /// directory that checks clean.
+    #[test]
+    fn a_scheduled_backup_restores_and_checks_clean() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config { data_dir: dir.path().join("data"), ..Config::default() };
+        config.backup.dir = dir.path().join("backups");
+        let store = Store::open(&config.db_path()).unwrap();
+        let blobs = BlobStore::open(&config.files_dir()).unwrap();
+        let ops = Ops::new(store, blobs, config.data_dir.clone());
+        let first = ops.scheduled_backup(&config.backup.dir, 1).unwrap();
+        std::thread::sleep(Duration::from_millis(1_100));
+        let second = ops.scheduled_backup(&config.backup.dir, 1).unwrap();
+        assert_ne!(first, second);
+        let left: Vec<PathBuf> =
+            std::fs::read_dir(&config.backup.dir).unwrap().map(|entry| entry.unwrap().path()).collect();
+        assert_eq!(left, std::slice::from_ref(&second), "only the newest is kept");
+        // A partial archive of an interrupted backup is swept at start; finished ones stay.
+        std::fs::write(config.backup.dir.join(format!(".x.tar.1{}", backup::TEMP_SUFFIX)), b"partial").unwrap();
+        assert_eq!(sweep_at_start(&config).unwrap(), 1);
+        assert!(second.exists());
+        drop(ops);
+
+        let restored = Config { data_dir: dir.path().join("restored"), ..Config::default() };
+        let manifest = restore(&second, &restored).unwrap();
+        assert_eq!(manifest.schema_version, crate::store::SCHEMA_VERSION);
+        let mut lines = Vec::new();
+        let (clean, via) = check(&restored, &mut |_, line| lines.push(line)).unwrap();
+        assert!(clean, "{lines:?}");
+        assert_eq!(via, Via::Directly);
+        assert!(lines.iter().any(|line| line.contains("数据库内部结构检查正常")), "{lines:?}");
+    }
+
     #[test]
     fn the_next_run_is_today_or_tomorrow() {
         let at = NaiveTime::from_hms_opt(2, 30, 0).unwrap();

@@ -14,7 +14,13 @@ fn a_backup_under_load_restores_what_was_acknowledged() {
 
     let stop = Arc::new(AtomicBool::new(false));
     let handles = drive(&server.base, &writers, 7, &stop);
-    pause(1_500);
+    // Run the load until it has acknowledged a fair number of uploads (at least a second).
+    let started = std::time::Instant::now();
+    let acknowledged = || writers.iter().map(|writer| writer.ledger.lock().unwrap().uploads.len()).sum::<usize>();
+    while started.elapsed() < Duration::from_secs(1) || acknowledged() < 8 {
+        assert!(started.elapsed() < Duration::from_secs(60), "the load acknowledged only {} uploads", acknowledged());
+        pause(100);
+    }
     let before: Vec<Ledger> = writers.iter().map(|writer| writer.ledger.lock().unwrap().clone()).collect();
     let out = tempfile::tempdir().expect("temp");
     let archive = out.path().join("backup.tar");
@@ -30,8 +36,6 @@ fn a_backup_under_load_restores_what_was_acknowledged() {
         let ledger = writer.ledger.lock().unwrap();
         assert!(ledger.failures.is_empty(), "refused writes: {:?}", ledger.failures);
     }
-    let uploads_before: usize = before.iter().map(|ledger| ledger.uploads.len()).sum();
-    assert!(uploads_before >= 4, "the load acknowledged only {uploads_before} uploads before the backup");
 
     let restored = out.path().join("restored");
     let restore = zhiping(&["restore", &archive.to_string_lossy(), "--data", &restored.to_string_lossy()]);
