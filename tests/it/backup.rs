@@ -79,6 +79,10 @@ pub struct Ledger {
     pub upload_pending: Option<(u64, String)>,
     /// Materials acknowledged (admin): (id, sha256).
     pub materials: Vec<(u64, String)>,
+    /// Teacher imports (admin, one transaction each): the ID numbers of each acknowledged import, and of one
+    /// unanswered (after a kill it must be there entirely or not at all).
+    pub imports: Vec<Vec<String>>,
+    pub import_pending: Option<Vec<String>>,
     /// Anything that should not happen (a 4xx/5xx answer): the test fails on these.
     pub failures: Vec<String>,
     pub next: u64,
@@ -109,7 +113,8 @@ impl Ledger {
 pub struct Writer {
     pub client: Client,
     pub ledger: Arc<Mutex<Ledger>>,
-    pub admin: bool,
+    /// The city admin's writer: the school teachers are imported into.
+    pub admin: Option<u64>,
 }
 
 fn direction(n: u64) -> String {
@@ -120,9 +125,12 @@ fn direction(n: u64) -> String {
 pub fn writers(server: &Server) -> Vec<Writer> {
     let mut writers: Vec<Writer> = pledged(server, &TEACHERS)
         .into_iter()
-        .map(|client| Writer { client, ledger: Arc::default(), admin: false })
+        .map(|client| Writer { client, ledger: Arc::default(), admin: None })
         .collect();
-    writers.push(Writer { client: signed_in(server, "admin", ADMIN_PASSWORD), ledger: Arc::default(), admin: true });
+    let client = signed_in(server, "admin", ADMIN_PASSWORD);
+    let schools: Value = client.get(server.url("/api/v1/schools")).send().expect("schools").json().expect("json");
+    let school = schools[0]["id"].as_u64().expect("a demo school");
+    writers.push(Writer { client, ledger: Arc::default(), admin: Some(school) });
     writers
 }
 
@@ -140,10 +148,10 @@ pub fn drive(base: &str, writers: &[Writer], seed: u64, stop: &Arc<AtomicBool>) 
             let mut rng = StdRng::seed_from_u64(seed.wrapping_mul(31).wrapping_add(index as u64));
             std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
-                    let going = if admin {
-                        admin_step(&base, &client, &ledger, &mut rng)
-                    } else {
-                        teacher_step(&base, &client, &ledger, &mut rng)
+                    let going = match admin {
+                        Some(school) if rng.random_bool(0.3) => import_step(&base, &client, &ledger, school),
+                        Some(_) => admin_step(&base, &client, &ledger, &mut rng),
+                        None => teacher_step(&base, &client, &ledger, &mut rng),
                     };
                     if !going {
                         break;
@@ -254,6 +262,93 @@ fn admin_step(base: &str, client: &Client, ledger: &Mutex<Ledger>, rng: &mut Std
             true
         }
         Err(_) => false,
+    }
+}
+
+/// The ID numbers of import `n`: ten teachers born on a day of their own (from 1970 on, in a region the demo
+/// does not use).
+fn import_ids(n: u64) -> Vec<String> {
+    let born = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Duration::days(n as i64 * 3);
+    (1..=10).map(|row| id_number(&format!("350102{}{row:03}", born.format("%Y%m%d")))).collect()
+}
+
+/// The city admin imports ten teachers from a CSV in one request (`strict`: all or nothing).
+fn import_step(base: &str, client: &Client, ledger: &Mutex<Ledger>, school: u64) -> bool {
+    let n = {
+        let mut ledger = ledger.lock().unwrap();
+        ledger.next += 1;
+        ledger.next
+    };
+    let ids = import_ids(n);
+    let mut csv = String::from("身份证号,姓名,最高学历,最高学位\n");
+    for id in &ids {
+        csv.push_str(&format!("{id},李导入,本科,学士\n"));
+    }
+    ledger.lock().unwrap().import_pending = Some(ids.clone());
+    let sent = client
+        .post(format!("{base}/api/v1/teachers/import"))
+        .query(&[("school_id", school.to_string()), ("strict", "true".into())])
+        .header("content-type", "application/octet-stream")
+        .body(csv)
+        .send();
+    match sent {
+        Ok(response) if response.status().as_u16() == 200 => {
+            let report: Value = response.json().unwrap_or(Value::Null);
+            let mut ledger = ledger.lock().unwrap();
+            if report["created"].as_u64() != Some(10) {
+                ledger.failures.push(format!("import {n}: {report}"));
+            }
+            ledger.imports.push(ids);
+            ledger.import_pending = None;
+            true
+        }
+        Ok(response) => {
+            let status = response.status();
+            ledger.lock().unwrap().failures.push(format!("import {n}: {status} {}", text(response)));
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// Checks the admin's writes on a (restarted or restored) server: every acknowledged import complete, an
+/// unanswered one complete or absent (then booked as what it is); every acknowledged notice upload's blob intact;
+/// `materials` of them listed and downloading with their hash.
+pub fn verify_admin(
+    server: &Server,
+    data: &Path,
+    writer: &Writer,
+    ledger: &mut Ledger,
+    materials: usize,
+    context: &str,
+) {
+    let school = writer.admin.expect("the admin writer");
+    let response = writer.client.get(server.url(&format!("/api/v1/schools/{school}/teachers"))).send().expect("list");
+    assert_eq!(response.status().as_u16(), 200, "{context}: teacher list");
+    let listed: Value = response.json().expect("json");
+    let present: std::collections::HashSet<&str> =
+        listed.as_array().expect("list").iter().filter_map(|teacher| teacher["id_number"].as_str()).collect();
+    for (index, ids) in ledger.imports.iter().enumerate() {
+        let missing: Vec<&String> = ids.iter().filter(|id| !present.contains(id.as_str())).collect();
+        assert!(missing.is_empty(), "{context}: acknowledged import {index} lost {} of its teachers", missing.len());
+    }
+    if let Some(ids) = ledger.import_pending.take() {
+        let found = ids.iter().filter(|id| present.contains(id.as_str())).count();
+        assert!(
+            found == 0 || found == ids.len(),
+            "{context}: an interrupted import left {found} of {} teachers",
+            ids.len()
+        );
+        if found > 0 {
+            ledger.imports.push(ids);
+        }
+    }
+    for (_, sha) in &ledger.uploads {
+        assert_blob(data, sha, context);
+    }
+    for (id, sha) in ledger.materials.iter().rev().take(materials) {
+        let hash = downloaded_hash(server, &writer.client, &format!("/api/v1/materials/{id}/download"));
+        assert_eq!(&hash, sha, "{context}: material {id}");
     }
 }
 
