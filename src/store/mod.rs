@@ -67,14 +67,6 @@ impl Store {
             }
         }
     }
-
-    /// Checks the database file's internal structures (redb's own check); needs exclusive access.
-    pub fn compact_check(&mut self) -> Result<bool, StoreError> {
-        match Arc::get_mut(&mut self.db) {
-            Some(db) => Ok(db.check_integrity().map_err(|error| StoreError::Db(error.into()))?),
-            None => Ok(true),
-        }
-    }
 }
 
 /// Reading operations shared by both transaction kinds.
