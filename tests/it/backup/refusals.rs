@@ -76,16 +76,27 @@ fn restore_and_check_refuse_what_is_wrong() {
         assert!(said.contains("不完整") || said.contains("已损坏"), "cut at {cut}: {said}");
         assert_refused(&restore, "恢复失败", &target);
     }
-    // One byte flipped in the middle (inside the database snapshot or a file).
-    let mut tampered_bytes = bytes.clone();
-    let middle = tampered_bytes.len() / 2;
-    tampered_bytes[middle] ^= 0x40;
-    let tampered = out.path().join("tampered.tar");
-    std::fs::write(&tampered, &tampered_bytes).unwrap();
-    let target = out.path().join("tampered");
-    std::fs::create_dir_all(&target).unwrap();
-    let restore = zhiping(&["restore", &path(&tampered), "--data", &path(&target)]);
-    assert_refused(&restore, "已损坏", &target);
+    // One byte flipped in the middle of the database snapshot, or of a file.
+    for (index, wanted) in ["zhiping.redb", "files/blobs/"].into_iter().enumerate() {
+        let mut tampered_bytes = bytes.clone();
+        let middle = {
+            let mut archive = tar::Archive::new(bytes.as_slice());
+            let entry = archive
+                .entries()
+                .unwrap()
+                .map(Result::unwrap)
+                .find(|entry| entry.path().unwrap().to_string_lossy().starts_with(wanted))
+                .expect("the entry");
+            (entry.raw_file_position() + entry.size() / 2) as usize
+        };
+        tampered_bytes[middle] ^= 0x40;
+        let tampered = out.path().join(format!("tampered{index}.tar"));
+        std::fs::write(&tampered, &tampered_bytes).unwrap();
+        let target = out.path().join(format!("tampered{index}"));
+        std::fs::create_dir_all(&target).unwrap();
+        let restore = zhiping(&["restore", &path(&tampered), "--data", &path(&target)]);
+        assert_refused(&restore, "校验值不符", &target);
+    }
     // Not a backup at all.
     let foreign = out.path().join("foreign.tar");
     std::fs::write(&foreign, b"just some text, not an archive").unwrap();
