@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 use crate::appraisal::{fixture_bytes, pledged};
 use crate::support::*;
 
+/// The first three save and upload; the last submits and withdraws.
 pub const TEACHERS: [&str; 4] = ["刁彬彬", "陈昇", "张琳", "李珺"];
 
 /// Runs `zhiping` with `args` (the test environment of `support::spawn`).
@@ -83,6 +84,11 @@ pub struct Ledger {
     /// unanswered (after a kill it must be there entirely or not at all).
     pub imports: Vec<Vec<String>>,
     pub import_pending: Option<Vec<String>>,
+    /// The submitter: whether the last acknowledged transition left it submitted, the versions then, and an
+    /// unanswered transition (`true` a submit, `false` a withdrawal).
+    pub submitted: bool,
+    pub versions: u64,
+    pub transition_pending: Option<bool>,
     /// Anything that should not happen (a 4xx/5xx answer): the test fails on these.
     pub failures: Vec<String>,
     pub next: u64,
@@ -113,8 +119,17 @@ impl Ledger {
 pub struct Writer {
     pub client: Client,
     pub ledger: Arc<Mutex<Ledger>>,
-    /// The city admin's writer: the school teachers are imported into.
-    pub admin: Option<u64>,
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Saves drafts and uploads evidence.
+    Teacher,
+    /// Submits a complete filing and withdraws it, again and again (each submission adds a version).
+    Submitter,
+    /// The city admin: uploads, materials, and teacher imports into this school.
+    Admin(u64),
 }
 
 fn direction(n: u64) -> String {
@@ -125,12 +140,17 @@ fn direction(n: u64) -> String {
 pub fn writers(server: &Server) -> Vec<Writer> {
     let mut writers: Vec<Writer> = pledged(server, &TEACHERS)
         .into_iter()
-        .map(|client| Writer { client, ledger: Arc::default(), admin: None })
+        .enumerate()
+        .map(|(index, client)| {
+            let kind = if index + 1 == TEACHERS.len() { Kind::Submitter } else { Kind::Teacher };
+            Writer { client, ledger: Arc::default(), kind }
+        })
         .collect();
+    prepare_submitter(server, &writers[TEACHERS.len() - 1].client);
     let client = signed_in(server, "admin", ADMIN_PASSWORD);
     let schools: Value = client.get(server.url("/api/v1/schools")).send().expect("schools").json().expect("json");
     let school = schools[0]["id"].as_u64().expect("a demo school");
-    writers.push(Writer { client, ledger: Arc::default(), admin: Some(school) });
+    writers.push(Writer { client, ledger: Arc::default(), kind: Kind::Admin(school) });
     writers
 }
 
@@ -142,16 +162,17 @@ pub fn drive(base: &str, writers: &[Writer], seed: u64, stop: &Arc<AtomicBool>) 
         .map(|(index, writer)| {
             let client = writer.client.clone();
             let ledger = writer.ledger.clone();
-            let admin = writer.admin;
+            let kind = writer.kind;
             let base = base.to_string();
             let stop = stop.clone();
             let mut rng = StdRng::seed_from_u64(seed.wrapping_mul(31).wrapping_add(index as u64));
             std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
-                    let going = match admin {
-                        Some(school) if rng.random_bool(0.3) => import_step(&base, &client, &ledger, school),
-                        Some(_) => admin_step(&base, &client, &ledger, &mut rng),
-                        None => teacher_step(&base, &client, &ledger, &mut rng),
+                    let going = match kind {
+                        Kind::Admin(school) if rng.random_bool(0.3) => import_step(&base, &client, &ledger, school),
+                        Kind::Admin(_) => admin_step(&base, &client, &ledger, &mut rng),
+                        Kind::Teacher => teacher_step(&base, &client, &ledger, &mut rng),
+                        Kind::Submitter => submit_step(&base, &client, &ledger),
                     };
                     if !going {
                         break;
@@ -272,6 +293,87 @@ fn import_ids(n: u64) -> Vec<String> {
     (1..=10).map(|row| id_number(&format!("350102{}{row:03}", born.format("%Y%m%d")))).collect()
 }
 
+/// A filing that passes 提交 (with the files `prepare_submitter` uploaded).
+fn complete_filing() -> Value {
+    json!({
+        "title_grade": "中级", "title_name": "一级教师", "title_date": "2015-09-01",
+        "research_direction": "职业教育", "major_college": "无", "major_bachelor": "机械工程",
+        "major_graduate": "教育学", "applied_subject": "机械", "teaching_subject": "机械基础",
+        "confirmed_instructions": true,
+        "achievements": [{
+            "title": "崩溃测试专著", "level": "formal", "type_code": "monograph",
+            "fields": {"published": "2019-05", "publisher": "高等教育出版社", "rank": "1/3", "cip": "2019102034"},
+            "independent": true, "own_part": "全部"
+        }]
+    })
+}
+
+/// The submitter's draft: complete values and the two files 提交 requires.
+fn prepare_submitter(server: &Server, client: &Client) {
+    let saved = client.put(server.url("/api/v1/me/appraisal")).json(&complete_filing()).send().expect("save");
+    assert_eq!(saved.status().as_u16(), 200, "{}", text(saved));
+    for (slot, name, fixture) in
+        [("achievement_file", "专著.pdf", "text.pdf"), ("evidence.formal", "CIP页.pdf", "scan.pdf")]
+    {
+        let uploaded = client
+            .put(server.url(&format!("/api/v1/me/appraisal/achievements/0/files/{slot}")))
+            .query(&[("name", name)])
+            .header("content-type", "application/octet-stream")
+            .body(fixture_bytes(fixture))
+            .send()
+            .expect("upload");
+        assert_eq!(uploaded.status().as_u16(), 200, "{slot}: {}", text(uploaded));
+    }
+}
+
+/// 提交 when the filing is a draft, 撤回 when it is submitted.
+fn submit_step(base: &str, client: &Client, ledger: &Mutex<Ledger>) -> bool {
+    let submit = !ledger.lock().unwrap().submitted;
+    ledger.lock().unwrap().transition_pending = Some(submit);
+    let sent = if submit {
+        client.post(format!("{base}/api/v1/me/appraisal/submit")).json(&complete_filing()).send()
+    } else {
+        client.post(format!("{base}/api/v1/me/appraisal/withdraw")).send()
+    };
+    match sent {
+        Ok(response) if response.status().as_u16() == 200 => {
+            let mut ledger = ledger.lock().unwrap();
+            ledger.submitted = submit;
+            ledger.versions += u64::from(submit);
+            ledger.transition_pending = None;
+            true
+        }
+        Ok(response) => {
+            let status = response.status();
+            let what = if submit { "submit" } else { "withdraw" };
+            ledger.lock().unwrap().failures.push(format!("{what}: {status} {}", text(response)));
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// The submitter's state and number of versions on a server, checked against the ledger (the acknowledged
+/// state, or the unanswered transition done), then booked as the truth.
+pub fn verify_submitter(server: &Server, writer: &Writer, ledger: &mut Ledger, context: &str) {
+    let json: Value = writer.client.get(server.url("/api/v1/me/appraisal")).send().expect("read").json().expect("json");
+    let observed = (json["state"].as_str() == Some("submitted"), json["versions"].as_u64().unwrap_or(0));
+    let acknowledged = (ledger.submitted, ledger.versions);
+    let done = match ledger.transition_pending {
+        Some(true) => Some((true, ledger.versions + 1)),
+        Some(false) => Some((false, ledger.versions)),
+        None => None,
+    };
+    assert!(
+        observed == acknowledged || Some(observed) == done,
+        "{context}: the submitter is {observed:?} (submitted, versions), acknowledged {acknowledged:?}, in flight \
+         {:?}",
+        ledger.transition_pending
+    );
+    (ledger.submitted, ledger.versions) = observed;
+    ledger.transition_pending = None;
+}
+
 /// The city admin imports ten teachers from a CSV in one request (`strict`: all or nothing).
 fn import_step(base: &str, client: &Client, ledger: &Mutex<Ledger>, school: u64) -> bool {
     let n = {
@@ -322,7 +424,7 @@ pub fn verify_admin(
     materials: usize,
     context: &str,
 ) {
-    let school = writer.admin.expect("the admin writer");
+    let Kind::Admin(school) = writer.kind else { panic!("not the admin writer") };
     let response = writer.client.get(server.url(&format!("/api/v1/schools/{school}/teachers"))).send().expect("list");
     assert_eq!(response.status().as_u16(), 200, "{context}: teacher list");
     let listed: Value = response.json().expect("json");

@@ -1,6 +1,7 @@
-//! Crash safety: SIGKILL at random moments while teachers save and upload and the admin publishes; after each
-//! kill `zhiping check` must be clean, and after the restart every acknowledged write must be there with its
-//! content. `CRASH_ROUNDS` (default 30) and `CRASH_SEED` change the run (the bench runs 200).
+//! Crash safety: SIGKILL at random moments while teachers save, upload, submit and withdraw and the city admin
+//! uploads, publishes and imports teachers; after each kill `zhiping check` must be clean, and after the restart
+//! every acknowledged write must be there with its content. `CRASH_ROUNDS` (default 30) and `CRASH_SEED` change the
+//! run (`ROUNDS=200 bash benches/backup.sh` runs 200).
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -24,6 +25,7 @@ fn every_acknowledged_write_survives_sigkill() {
     let mut acknowledged = 0usize;
     let mut cut_off = 0usize;
     let mut imports = 0usize;
+    let mut submissions = 0u64;
     for round in 0..=rounds {
         let context = format!("seed {seed}, round {round}");
         let current = match &server {
@@ -50,7 +52,8 @@ fn every_acknowledged_write_survives_sigkill() {
             assert!(ledger.failures.is_empty(), "{context}: refused writes: {:?}", ledger.failures);
             cut_off += usize::from(ledger.save_pending.is_some())
                 + usize::from(ledger.upload_pending.is_some())
-                + usize::from(ledger.import_pending.is_some());
+                + usize::from(ledger.import_pending.is_some())
+                + usize::from(ledger.transition_pending.is_some());
         }
         assert_check_clean(&data, &format!("{context}, after the kill"));
         server = Some(Server::start(Options { data: Some(data.clone()), ..Options::default() }));
@@ -58,13 +61,18 @@ fn every_acknowledged_write_survives_sigkill() {
     for writer in &writers {
         let ledger = writer.ledger.lock().unwrap();
         imports += ledger.imports.len();
-        acknowledged +=
-            ledger.uploads.len() + ledger.materials.len() + ledger.imports.len() + usize::from(ledger.saved.is_some());
+        submissions += ledger.versions;
+        acknowledged += ledger.uploads.len()
+            + ledger.materials.len()
+            + ledger.imports.len()
+            + ledger.versions as usize
+            + usize::from(ledger.saved.is_some());
     }
     assert!(acknowledged > rounds as usize, "seed {seed}: too few writes were acknowledged ({acknowledged})");
-    assert!(imports > 0, "seed {seed}: no import was acknowledged");
+    assert!(imports > 0 && submissions > 0, "seed {seed}: no import or no submission was acknowledged");
     eprintln!(
-        "crash test: {rounds} rounds, {acknowledged} acknowledged writes checked ({imports} imports of 10 teachers), \
+        "crash test: {rounds} rounds, {acknowledged} acknowledged writes checked ({imports} imports of 10 teachers, \
+         {submissions} submitted versions), \
          {cut_off} requests unanswered at the kill, {:?}",
         started.elapsed()
     );
@@ -75,10 +83,17 @@ fn every_acknowledged_write_survives_sigkill() {
 fn verify(server: &Server, data: &Path, writers: &[Writer], context: &str) {
     for (index, writer) in writers.iter().enumerate() {
         let mut ledger = writer.ledger.lock().unwrap();
-        if writer.admin.is_some() {
-            // The materials acknowledged lately (all of them are in the check's file hashing).
-            verify_admin(server, data, writer, &mut ledger, 3, context);
-            continue;
+        match writer.kind {
+            Kind::Admin(_) => {
+                // The materials acknowledged lately (all of them are in the check's file hashing).
+                verify_admin(server, data, writer, &mut ledger, 3, context);
+                continue;
+            }
+            Kind::Submitter => {
+                verify_submitter(server, writer, &mut ledger, context);
+                continue;
+            }
+            Kind::Teacher => {}
         }
         let (saved, slot) = stored_state(server, &writer.client);
         assert!(
