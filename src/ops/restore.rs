@@ -14,6 +14,18 @@ use crate::store::SCHEMA_VERSION;
 
 pub const STAGING: &str = ".restore-tmp";
 
+/// Refuses a data directory a restore was interrupted in: serving it would start on half the data (or create a
+/// fresh database next to the restored files).
+pub fn refuse_interrupted(dir: &Path) -> Result<(), OpsError> {
+    if dir.join(STAGING).exists() {
+        return Err(OpsError::Refused(format!(
+            "数据目录 {} 中有未完成的恢复（{STAGING}）：请清空该目录后重新运行 zhiping restore",
+            dir.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Restores `archive` into `dir`, which must be empty or absent. Returns the manifest of what was restored.
 pub fn restore(archive_path: &Path, dir: &Path) -> Result<Manifest, OpsError> {
     let created = match std::fs::read_dir(dir) {

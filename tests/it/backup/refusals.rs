@@ -121,6 +121,15 @@ fn restore_and_check_refuse_what_is_wrong() {
     let said = String::from_utf8_lossy(&check.stdout);
     assert!(said.contains("发现 2 个问题") && said.contains("已损坏") && said.contains("缺失"), "{said}");
 
+    // A directory a restore was interrupted in is not served.
+    let interrupted = out.path().join("interrupted");
+    std::fs::create_dir_all(interrupted.join(".restore-tmp/files")).unwrap();
+    let (mut child, banner, url) =
+        spawn(&interrupted, &Options::default()).expect("spawn on the interrupted directory");
+    let _ = child.wait();
+    assert!(url.is_none(), "a half-restored directory must not be served: {banner:?}");
+    assert!(!interrupted.join("zhiping.redb").exists(), "no fresh database was created there");
+
     // The swept leftovers.
     let server = Server::start(Options { data: Some(data.clone()), ..Options::default() });
     assert_eq!(std::fs::read_dir(data.join("backup-tmp")).unwrap().count(), 0, "backup leftovers swept");
