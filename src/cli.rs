@@ -58,7 +58,7 @@ enum Command {
         data: PathBuf,
     },
     /// Check the data directory: schema, database structure, references to files (hashes), accounts, sessions,
-    /// indexes and the audit chain. Exit code 0 when clean, 1 on a problem.
+    /// indexes and the audit chain. Exit code 0 when clean, 1 on a problem, 2 when the check cannot run.
     Check {
         /// Data directory (overrides the configuration).
         #[arg(long)]

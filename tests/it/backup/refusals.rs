@@ -112,10 +112,25 @@ fn restore_and_check_refuse_what_is_wrong() {
     assert_check_clean(&restored, "restored");
     let blobs = walk_files(&restored.join("files/blobs"));
     assert!(blobs.len() >= 2, "the demo data has files: {blobs:?}");
+    // A missing file: the backup carries everything else, names what is missing and exits non-zero.
+    std::fs::remove_file(&blobs[1]).unwrap();
+    let partial = out.path().join("partial.tar");
+    let backup = zhiping(&["backup", "--out", &path(&partial), "--data", &path(&restored)]);
+    assert_eq!(backup.status.code(), Some(1), "{}", describe(&backup));
+    assert!(stderr(&backup).contains("缺失") && partial.exists(), "{}", describe(&backup));
+    // A damaged file fails the backup (nothing is left under the name) and the check names both.
     let mut damaged = std::fs::read(&blobs[0]).unwrap();
     damaged[0] ^= 0x01;
     std::fs::write(&blobs[0], damaged).unwrap();
-    std::fs::remove_file(&blobs[1]).unwrap();
+    let failed = out.path().join("failed.tar");
+    let backup = zhiping(&["backup", "--out", &path(&failed), "--data", &path(&restored)]);
+    assert!(!backup.status.success() && stderr(&backup).contains("已损坏"), "{}", describe(&backup));
+    assert!(!failed.exists(), "a failed backup leaves no archive");
+    let temporary = std::fs::read_dir(out.path())
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().file_name().to_string_lossy().ends_with(".zhiping-part"))
+        .count();
+    assert_eq!(temporary, 0, "nor a temporary file");
     let check = zhiping(&["check", "--data", &path(&restored)]);
     assert_eq!(check.status.code(), Some(1), "{}", describe(&check));
     let said = String::from_utf8_lossy(&check.stdout);
