@@ -212,7 +212,7 @@ pub(crate) fn load_appraisal(read: &impl Reader, actor: &Actor, limits: FileLimi
         Some(id) => read.get::<Submission>(id)?,
         None => None,
     };
-    let closed_reason = project.filing_closed_reason(Utc::now());
+    let closed_reason = project.editing_closed_reason(submission.as_ref().map(|s| s.state), Utc::now());
     Ok(Appraisal { project, teacher, school, department, submission, closed_reason, limits })
 }
 
