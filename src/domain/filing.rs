@@ -26,10 +26,32 @@ pub const DEGREE_CHOICES: [&str; 4] = ["无", "学士", "硕士", "博士"];
 
 /// Document files (成果上传, 个人贡献情况表, 证明材料): WORD or PDF, 20 MB at most (manual: 20M以下).
 pub const DOCUMENT_KINDS: [&str; 3] = ["pdf", "doc", "docx"];
-pub const DOCUMENT_MAX_BYTES: u64 = 20 * 1024 * 1024;
 /// A 自创资源 achievement file may also be a video or an archive, 500 MB at most.
 pub const MEDIA_KINDS: [&str; 2] = ["mp4", "zip"];
-pub const MEDIA_MAX_BYTES: u64 = 500 * 1024 * 1024;
+
+/// The size limits of filed files, in MiB. The manual's are the defaults; the operator sets them in
+/// `[uploads]`, and the upload check and the 提交 check both read them from here, so they never disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileLimits {
+    pub document_mib: u64,
+    pub media_mib: u64,
+}
+
+impl Default for FileLimits {
+    fn default() -> Self {
+        FileLimits { document_mib: 20, media_mib: 500 }
+    }
+}
+
+impl FileLimits {
+    pub fn document_bytes(&self) -> u64 {
+        self.document_mib.saturating_mul(1024 * 1024)
+    }
+
+    pub fn media_bytes(&self) -> u64 {
+        self.media_mib.saturating_mul(1024 * 1024)
+    }
+}
 
 /// The 现专技职务 titles a new project offers (SPEC §4.2 names the first four), ending with `其它`; the project may
 /// change them. Validation accepts `其它` even if an admin drops it from the list.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::SchoolType;
 use super::catalogue::Catalogue;
 use super::filing::{default_subjects, default_title_names};
+use super::submission::SubmissionState;
 
 /// The default grade scale (SPEC §3).
 pub fn default_grades() -> Vec<String> {
@@ -101,7 +102,42 @@ impl Project {
         }
     }
 
+    /// Why a teacher's submission in `state` cannot be edited now, if it cannot. A returned submission (退回)
+    /// stays editable after the filing window, until the school's review closes: the school asked for the fix,
+    /// and only while it can still review may the teacher resubmit (the manual: 会被退回，需要修改后重新提交).
+    pub fn editing_closed_reason(&self, state: Option<SubmissionState>, now: DateTime<Utc>) -> Option<String> {
+        if state != Some(SubmissionState::Returned) || now < self.filing_start {
+            return self.filing_closed_reason(now);
+        }
+        let until = self.filing_end.max(self.school_review_end);
+        (now > until)
+            .then(|| format!("退回修改已于 {} 截止（学校审核截止时间），现仅可查看。", crate::clock::minute(until)))
+    }
+
     pub fn serves(&self, school_type: SchoolType) -> bool {
         self.school_types.contains(&school_type)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, Utc};
+
+    use super::*;
+
+    #[test]
+    fn a_returned_submission_stays_editable_until_the_school_review_closes() {
+        let now = Utc::now();
+        let mut project =
+            Project::with_defaults(1, "测试".into(), 2026, (now - Duration::days(10), now - Duration::days(1)));
+        project.school_review_end = now + Duration::days(2);
+        assert!(project.editing_closed_reason(Some(SubmissionState::Draft), now).is_some(), "the window is closed");
+        assert!(project.editing_closed_reason(Some(SubmissionState::Submitted), now).is_some());
+        assert_eq!(project.editing_closed_reason(Some(SubmissionState::Returned), now), None);
+        let later = now + Duration::days(3);
+        let reason = project.editing_closed_reason(Some(SubmissionState::Returned), later).expect("closed");
+        assert!(reason.starts_with("退回修改已于"), "{reason}");
+        let before = now - Duration::days(20);
+        assert!(project.editing_closed_reason(Some(SubmissionState::Returned), before).is_some());
     }
 }

@@ -245,7 +245,7 @@ pub const API_RULES: &[Rule] = &[
     },
     Rule { method: "get", path: "/submissions/{id}/opinion", access: SIGNED, scope: Scope::Record, body: none },
     Rule { method: "get", path: "/schools/{id}/registration-forms", access: ADMINS, scope: Scope::Record, body: none },
-    Rule { method: "get", path: "/me/results", access: SIGNED, scope: Scope::Record, body: none },
+    Rule { method: "get", path: "/me/results", access: TEACHER, scope: Scope::Record, body: none },
     Rule { method: "get", path: "/verifications/{code}", access: SIGNED, scope: Scope::Record, body: none },
     Rule { method: "get", path: "/submissions", access: ADMINS, scope: Scope::Record, body: none },
     Rule { method: "get", path: "/submissions/{id}", access: SIGNED, scope: Scope::Record, body: none },

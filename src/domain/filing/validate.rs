@@ -5,10 +5,7 @@
 
 use chrono::NaiveDate;
 
-use super::{
-    Achievement, DOCUMENT_KINDS, DOCUMENT_MAX_BYTES, FileRef, Filing, MEDIA_KINDS, MEDIA_MAX_BYTES, OTHER_TITLE,
-    TITLE_GRADES,
-};
+use super::{Achievement, DOCUMENT_KINDS, FileLimits, FileRef, Filing, MEDIA_KINDS, OTHER_TITLE, TITLE_GRADES};
 use crate::domain::catalogue::{AchievementType, Catalogue, EvidenceSlot};
 use crate::domain::field_errors::FieldErrors;
 use crate::domain::formats;
@@ -28,6 +25,7 @@ pub struct FilingRules<'a> {
     /// From the ID number (SPEC §2); 取得日期 must be after it.
     pub birth_date: Option<NaiveDate>,
     pub today: NaiveDate,
+    pub limits: FileLimits,
 }
 
 const CONFIRM_MESSAGE: &str = "请勾选“本人已认真阅读‘填报说明’，并按照上述要求进行填报。”";
@@ -200,8 +198,10 @@ impl<'a> Checker<'_, 'a> {
             Some(true) if self.mode == Mode::Submit => achievement.contribution_file = None,
             Some(_) => {}
         }
-        if let Some(problem) =
-            achievement.contribution_file.as_ref().and_then(|file| file_problem(file, "个人贡献情况表", false, ""))
+        if let Some(problem) = achievement
+            .contribution_file
+            .as_ref()
+            .and_then(|file| file_problem(file, "个人贡献情况表", false, "", &self.rules.limits))
         {
             self.errors.add(key("contribution_file"), problem);
         }
@@ -217,7 +217,7 @@ impl<'a> Checker<'_, 'a> {
                 let allows_media = found.is_some_and(|achievement_type| achievement_type.allows_media);
                 // Tell a teacher who switched away from 自创资源 why the video no longer fits.
                 let note = if allows_media { "" } else { "（自创资源可上传MP4或ZIP）" };
-                if let Some(problem) = file_problem(file, "成果附件", allows_media, note) {
+                if let Some(problem) = file_problem(file, "成果附件", allows_media, note, &self.rules.limits) {
                     self.errors.add(key("achievement_file"), problem);
                 }
             }
@@ -250,7 +250,7 @@ impl<'a> Checker<'_, 'a> {
             let key = format!("achievements.{index}.evidence.{}", slot.code());
             match achievement.evidence.get(&slot) {
                 Some(file) => {
-                    if let Some(problem) = file_problem(file, slot.label(), false, "") {
+                    if let Some(problem) = file_problem(file, slot.label(), false, "", &self.rules.limits) {
                         self.errors.add(key, problem);
                     }
                 }
@@ -315,15 +315,16 @@ fn refusal(subject: &str, allowed: &[SchoolType], school_type: SchoolType) -> St
     format!("{subject}仅供{who}的申报教师填报，{}的申报教师不得填报（见填报说明1）", school_type.label())
 }
 
-/// Why a stored file may not sit in this place, if it may not: documents are WORD or PDF up to 20 MB; where
-/// `allows_media` (自创资源), MP4 and ZIP up to 500 MB as well. Rechecked here because a type change can leave a
-/// video behind in a type that does not take one. `note` is appended to a wrong-kind message.
-pub fn file_problem(file: &FileRef, what: &str, allows_media: bool, note: &str) -> Option<String> {
+/// Why a stored file may not sit in this place, if it may not: documents are WORD or PDF up to the document limit
+/// (20 MB by default); where `allows_media` (自创资源), MP4 and ZIP up to the media limit (500 MB) as well.
+/// Rechecked here because a type change can leave a video behind in a type that does not take one. `note` is
+/// appended to a wrong-kind message.
+pub fn file_problem(file: &FileRef, what: &str, allows_media: bool, note: &str, limits: &FileLimits) -> Option<String> {
     let kind = file.kind.to_ascii_lowercase();
     if DOCUMENT_KINDS.contains(&kind.as_str()) {
-        (file.size > DOCUMENT_MAX_BYTES).then(|| format!("{what}大小须在20M以下"))
+        (file.size > limits.document_bytes()).then(|| format!("{what}大小须在{}M以下", limits.document_mib))
     } else if allows_media && MEDIA_KINDS.contains(&kind.as_str()) {
-        (file.size > MEDIA_MAX_BYTES).then(|| format!("{what}大小须在500M以下"))
+        (file.size > limits.media_bytes()).then(|| format!("{what}大小须在{}M以下", limits.media_mib))
     } else if allows_media {
         Some(format!("{what}仅支持WORD、PDF、MP4或ZIP格式{note}"))
     } else {

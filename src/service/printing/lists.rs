@@ -89,10 +89,10 @@ pub(super) fn school_submissions(
 }
 
 impl Services {
-    /// The signed-in teacher's published results, newest project first (empty for everyone else).
+    /// The signed-in teacher's published results, newest project first; other roles are refused.
     pub fn published_results(&self, actor: &Actor) -> ServiceResult<Vec<PublishedResult>> {
         if !actor.is(Role::Teacher) {
-            return Ok(Vec::new());
+            return Err(ServiceError::Forbidden("鉴定结果仅对申报教师本人开放"));
         }
         let read = self.store.read()?;
         let current = read

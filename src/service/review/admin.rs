@@ -147,15 +147,16 @@ impl Services {
             }
             None => return Err(ServiceError::Forbidden("无权限审核")),
         };
-        if confirmation.trim() != VERIFICATION_TEXT {
-            return Err(ServiceError::field(
-                "verification",
-                format!("请先完成{VERIFICATION_TITLE}，确认“{VERIFICATION_TEXT}”"),
-            ));
-        }
         self.store.write(|tx| {
+            // Scope first: a submission outside it is 不存在 whatever the form says.
             let mut loaded = load_for_admin(tx, actor, id)?;
             check_level_scope(actor, level, &loaded.submission)?;
+            if confirmation.trim() != VERIFICATION_TEXT {
+                return Err(ServiceError::field(
+                    "verification",
+                    format!("请先完成{VERIFICATION_TITLE}，确认“{VERIFICATION_TEXT}”"),
+                ));
+            }
             expect_state(&loaded.submission, &[level.waiting_state()], &format!("进行{}", level.label()))?;
             check_deadline(level, &loaded)?;
             let check = Check {
@@ -188,10 +189,11 @@ impl Services {
     /// step; the city at acceptance (the anonymisation gate).
     pub fn return_submission(&self, actor: &Actor, id: u64, reason: &str) -> ServiceResult<Submission> {
         let level = level_of(actor).ok_or(ServiceError::Forbidden("无权限退回"))?;
-        let reason = check_reason(reason).map_err(|message| ServiceError::field("reason", message))?;
         self.store.write(|tx| {
+            // Scope first: a submission outside it is 不存在 whatever the form says.
             let mut loaded = load_for_admin(tx, actor, id)?;
             check_level_scope(actor, level, &loaded.submission)?;
+            let reason = check_reason(reason).map_err(|message| ServiceError::field("reason", message))?;
             expect_state(&loaded.submission, &[level.waiting_state()], "退回")?;
             check_deadline(level, &loaded)?;
             transition(&mut loaded.submission, actor, SubmissionState::Returned, &reason);

@@ -281,18 +281,19 @@ impl Services {
             return Err(ServiceError::NotFound(NOT_FOUND));
         }
         let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(ServiceError::field("reason", "请填写原因"));
-        }
         self.store.write(|tx| {
             let mut loaded = load(tx, id)?;
-            expect_state(&loaded.submission, &[SubmissionState::UnderReview, SubmissionState::Accepted], "退出评审")?;
             let assignment = loaded
                 .review
                 .assignments
                 .iter_mut()
                 .find(|a| a.expert_id == expert_id && a.active())
                 .ok_or(ServiceError::NotFound(NOT_FOUND))?;
+            expect_state(&loaded.submission, &[SubmissionState::UnderReview, SubmissionState::Accepted], "退出评审")?;
+            // Checked after the assignment is found, so a stranger learns nothing from the answer.
+            if reason.is_empty() {
+                return Err(ServiceError::field("reason", "请填写原因"));
+            }
             if assignment.submitted_at.is_some() {
                 return Err(ServiceError::Conflict("该专家已提交鉴定意见，不能退出".into()));
             }

@@ -7,7 +7,7 @@ use crate::domain::account::Role;
 use crate::domain::project::Project;
 use crate::domain::review::{Message, MessageKind};
 use crate::domain::submission::{Submission, SubmissionState};
-use crate::service::{Actor, ServiceResult, Services};
+use crate::service::{Actor, ServiceError, ServiceResult, Services};
 use crate::store::{Reader, tables};
 
 /// What 首页 shows of the teacher's current appraisal.
@@ -18,8 +18,17 @@ pub struct TeacherStatus {
 }
 
 impl Services {
-    /// The teacher's messages, newest first (empty for other roles).
+    /// The teacher's messages, newest first. Only teachers have messages; anyone else is refused, so an
+    /// integrator calling with the wrong token learns that instead of reading an empty list.
     pub fn messages(&self, actor: &Actor) -> ServiceResult<Vec<Message>> {
+        if !actor.is(Role::Teacher) {
+            return Err(ServiceError::Forbidden("消息提醒仅对申报教师开放"));
+        }
+        self.own_messages(actor)
+    }
+
+    /// The caller's own messages (none for roles other than teacher), for the header count and 首页.
+    fn own_messages(&self, actor: &Actor) -> ServiceResult<Vec<Message>> {
         if !actor.is(Role::Teacher) {
             return Ok(Vec::new());
         }
@@ -37,20 +46,20 @@ impl Services {
     }
 
     pub fn unread_messages(&self, actor: &Actor) -> ServiceResult<usize> {
-        Ok(self.messages(actor)?.iter().filter(|message| message.read_at.is_none()).count())
+        Ok(self.own_messages(actor)?.iter().filter(|message| message.read_at.is_none()).count())
     }
 
     /// The newest unread return, which pops up on 首页 (消息提醒 with 查看).
     pub fn pending_return_notice(&self, actor: &Actor) -> ServiceResult<Option<Message>> {
         Ok(self
-            .messages(actor)?
+            .own_messages(actor)?
             .into_iter()
             .find(|message| message.read_at.is_none() && message.kind == MessageKind::Returned))
     }
 
     /// Viewing 消息提醒 marks every message read.
     pub fn mark_messages_read(&self, actor: &Actor) -> ServiceResult<()> {
-        let unread: Vec<Message> = self.messages(actor)?.into_iter().filter(|m| m.read_at.is_none()).collect();
+        let unread: Vec<Message> = self.own_messages(actor)?.into_iter().filter(|m| m.read_at.is_none()).collect();
         if unread.is_empty() {
             return Ok(());
         }

@@ -9,7 +9,7 @@ use chrono::Utc;
 use super::files::{FileSlot, FileTarget, Received, editable_submission, reload};
 use super::{Appraisal, move_submission_school};
 use crate::domain::FieldErrors;
-use crate::domain::filing::{Achievement, Filing, check_formats, validate_for_submit};
+use crate::domain::filing::{Achievement, FileLimits, Filing, check_formats, validate_for_submit};
 use crate::domain::submission::{Submission, SubmissionState, SubmittedVersion, Transition};
 use crate::service::actor::Actor;
 use crate::service::error::{ServiceError, ServiceResult};
@@ -94,8 +94,9 @@ pub enum SubmitOutcome {
 impl Services {
     /// 暂存: stores everything as typed (well-formed values normalised), no required-field checks.
     pub fn save_draft(&self, actor: &Actor, edit: &FilingEdit) -> ServiceResult<Saved> {
+        let limits = self.file_limits();
         self.store.write(|tx| {
-            let (appraisal, filing) = prepare(tx, actor, edit)?;
+            let (appraisal, filing) = prepare(tx, actor, edit, limits)?;
             let (filing, format_errors) = check_formats(&filing, &appraisal.rules());
             let submission = store_draft(tx, actor, &appraisal, filing, "暂存")?;
             Ok(Saved { submission, format_errors })
@@ -105,8 +106,9 @@ impl Services {
     /// 提交: validates everything. On success the submission becomes 待学校审核 with a new frozen version; on
     /// failure the input is saved as a draft and every error is returned.
     pub fn submit(&self, actor: &Actor, edit: &FilingEdit) -> ServiceResult<SubmitOutcome> {
+        let limits = self.file_limits();
         self.store.write(|tx| {
-            let (appraisal, filing) = prepare(tx, actor, edit)?;
+            let (appraisal, filing) = prepare(tx, actor, edit, limits)?;
             let rules = appraisal.rules();
             match validate_for_submit(&filing, &rules) {
                 Ok(filing) => submit_now(tx, actor, &appraisal, filing).map(SubmitOutcome::Submitted),
@@ -122,8 +124,9 @@ impl Services {
     /// 撤回: back to a draft while the submission waits for the school (the school has not acted) and the
     /// filing window is open (so it can be submitted again).
     pub fn withdraw(&self, actor: &Actor, submission_id: Option<u64>) -> ServiceResult<Submission> {
+        let limits = self.file_limits();
         self.store.write(|tx| {
-            let appraisal = reload(tx, actor)?;
+            let appraisal = reload(tx, actor, limits)?;
             let Some(mut submission) = appraisal.submission.clone() else {
                 return Err(ServiceError::NotFound("申报记录不存在"));
             };
@@ -150,8 +153,8 @@ impl Services {
 /// Loads the appraisal inside the transaction, checks that the actor may change it now, and applies the edit.
 /// Refuses (nothing stored) a form for another submission, too many achievements, and ★ types or levels the
 /// teacher's school type may not file.
-fn prepare(tx: &WriteTx, actor: &Actor, edit: &FilingEdit) -> ServiceResult<(Appraisal, Filing)> {
-    let appraisal = reload(tx, actor)?;
+fn prepare(tx: &WriteTx, actor: &Actor, edit: &FilingEdit, limits: FileLimits) -> ServiceResult<(Appraisal, Filing)> {
+    let appraisal = reload(tx, actor, limits)?;
     let submission = editable_submission(&appraisal)?;
     if edit.submission_id.is_some_and(|id| id != submission.id) {
         return Err(ServiceError::NotFound("申报记录不存在"));

@@ -14,7 +14,7 @@ use tokio::io::AsyncRead;
 
 use super::{Appraisal, load_appraisal, may_read};
 use crate::domain::catalogue::{Catalogue, EvidenceSlot};
-use crate::domain::filing::{DOCUMENT_KINDS, FileRef, MEDIA_KINDS, file_problem};
+use crate::domain::filing::{DOCUMENT_KINDS, FileLimits, FileRef, MEDIA_KINDS, file_problem};
 use crate::domain::school_type::SchoolType;
 use crate::domain::stored_file::StoredFile;
 use crate::domain::submission::Submission;
@@ -179,8 +179,8 @@ impl Services {
                 .and_then(|code| permit.catalogue.get(code))
                 .is_some_and(|found| found.allows_media && found.allows(permit.school_type));
         let uploads = &self.config.uploads;
-        let document_limit = uploads.document_mib * 1024 * 1024;
-        let limit = if allows_media { uploads.media_mib * 1024 * 1024 } else { document_limit };
+        let limits = self.file_limits();
+        let limit = if allows_media { limits.media_bytes() } else { limits.document_bytes() };
         let label = target.slot.label();
         // Only a blob this upload created may be removed on refusal: the same content may already be stored for
         // someone else (a notice attachment, another teacher's evidence). The margin covers coarse file clocks.
@@ -210,14 +210,13 @@ impl Services {
             size: stored.size,
             kind: extension_of(stored.kind).to_string(),
         };
-        let problem =
-            match check_content(&self.blobs, &file, stored.kind, target.slot, allows_media, document_limit).await {
-                Ok(problem) => problem,
-                Err(error) => {
-                    self.discard_if_unreferenced(&sha256, started)?;
-                    return Err(error);
-                }
-            };
+        let problem = match check_content(&self.blobs, &file, stored.kind, target.slot, allows_media, limits).await {
+            Ok(problem) => problem,
+            Err(error) => {
+                self.discard_if_unreferenced(&sha256, started)?;
+                return Err(error);
+            }
+        };
         if let Some(problem) = problem {
             self.discard_if_unreferenced(&sha256, started)?;
             return Err(refuse(problem));
@@ -317,8 +316,8 @@ pub(super) fn editable_submission(appraisal: &Appraisal) -> ServiceResult<&Submi
 }
 
 /// Re-exported for the editing module: the appraisal as seen inside a write transaction.
-pub(super) fn reload(read: &impl Reader, actor: &Actor) -> ServiceResult<Appraisal> {
-    load_appraisal(read, actor)
+pub(super) fn reload(read: &impl Reader, actor: &Actor, limits: FileLimits) -> ServiceResult<Appraisal> {
+    load_appraisal(read, actor, limits)
 }
 
 /// The content rules: kind and size (`file_problem`, the same check 提交 makes), a PDF must be complete, and an
@@ -329,7 +328,7 @@ async fn check_content(
     kind: FileKind,
     slot: FileSlot,
     allows_media: bool,
-    document_limit: u64,
+    limits: FileLimits,
 ) -> ServiceResult<Option<String>> {
     let label = slot.label();
     let known = DOCUMENT_KINDS.contains(&file.kind.as_str()) || MEDIA_KINDS.contains(&file.kind.as_str());
@@ -342,10 +341,10 @@ async fn check_content(
             if slot == FileSlot::Achievement && !allows_media { "（仅自创资源可上传MP4或ZIP）" } else { "" };
         return Ok(Some(format!("{label}仅支持{rule}格式{note}，按文件内容识别，与文件扩展名无关")));
     }
-    if DOCUMENT_KINDS.contains(&file.kind.as_str()) && file.size > document_limit {
-        return Ok(Some(format!("{label}超过大小限制：WORD、PDF文件须在{}M以下", document_limit / 1024 / 1024)));
+    if DOCUMENT_KINDS.contains(&file.kind.as_str()) && file.size > limits.document_bytes() {
+        return Ok(Some(format!("{label}超过大小限制：WORD、PDF文件须在{}M以下", limits.document_mib)));
     }
-    if let Some(problem) = file_problem(file, label, allows_media, "") {
+    if let Some(problem) = file_problem(file, label, allows_media, "", &limits) {
         return Ok(Some(problem));
     }
     if kind != FileKind::Pdf {

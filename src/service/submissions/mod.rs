@@ -24,7 +24,7 @@ use super::sessions::Session;
 use super::{Services, audit};
 use crate::domain::FieldErrors;
 use crate::domain::account::{Account, Role};
-use crate::domain::filing::{Filing, FilingRules, check_formats};
+use crate::domain::filing::{FileLimits, Filing, FilingRules, check_formats};
 use crate::domain::org::{Department, OrgRef, School};
 use crate::domain::pledge;
 use crate::domain::project::Project;
@@ -44,6 +44,8 @@ pub struct Appraisal {
     pub submission: Option<Submission>,
     /// Why the filing window is closed (the form is then read-only), if it is.
     pub closed_reason: Option<String>,
+    /// The operator's size limits (`[uploads]`), which 提交 checks as the upload did.
+    pub limits: FileLimits,
 }
 
 impl Appraisal {
@@ -81,6 +83,7 @@ impl Appraisal {
             school_type: self.school.school_type,
             birth_date: self.teacher.teacher.as_ref().and_then(|profile| profile.birth_date),
             today: crate::clock::today(),
+            limits: self.limits,
         }
     }
 
@@ -104,7 +107,12 @@ impl Services {
     /// `Forbidden(NO_PROJECT)`; other roles have no appraisal of their own.
     pub fn appraisal(&self, actor: &Actor) -> ServiceResult<Appraisal> {
         let read = self.store.read()?;
-        load_appraisal(&read, actor)
+        load_appraisal(&read, actor, self.file_limits())
+    }
+
+    /// The filed-file size limits the operator configured.
+    pub fn file_limits(&self) -> FileLimits {
+        FileLimits { document_mib: self.config.uploads.document_mib, media_mib: self.config.uploads.media_mib }
     }
 
     /// Serves the pledge: remembers in the session when it was shown, for the 15-second rule. `restart` is false
@@ -182,7 +190,7 @@ impl Services {
 }
 
 /// Reads the teacher's project, school, department and submission in one snapshot.
-pub(crate) fn load_appraisal(read: &impl Reader, actor: &Actor) -> ServiceResult<Appraisal> {
+pub(crate) fn load_appraisal(read: &impl Reader, actor: &Actor, limits: FileLimits) -> ServiceResult<Appraisal> {
     if !actor.is(Role::Teacher) {
         return Err(ServiceError::Forbidden("教科研成果鉴定仅供申报教师填报"));
     }
@@ -204,8 +212,8 @@ pub(crate) fn load_appraisal(read: &impl Reader, actor: &Actor) -> ServiceResult
         Some(id) => read.get::<Submission>(id)?,
         None => None,
     };
-    let closed_reason = project.filing_closed_reason(Utc::now());
-    Ok(Appraisal { project, teacher, school, department, submission, closed_reason })
+    let closed_reason = project.editing_closed_reason(submission.as_ref().map(|s| s.state), Utc::now());
+    Ok(Appraisal { project, teacher, school, department, submission, closed_reason, limits })
 }
 
 /// The `SUBMISSION_BY_TEACHER` key.

@@ -132,8 +132,17 @@ fn render(signed: &Signed, query: &ListQuery, notice: Option<Markup>) -> Result<
                 }
             }
         }
-        @if is_city {
-            @if let Some(project_id) = project_id { (city_actions(project_id, &csrf)) }
+        @if let Some(project_id) = project_id {
+            @if is_city {
+                (city_actions(project_id, &csrf))
+            } @else {
+                // Schools and departments follow their teachers' published results here (read-only).
+                p.button-row {
+                    a.button href=(format!("/review/results?project_id={project_id}")) { "鉴定结果" }
+                    " "
+                    a.button href=(format!("/review/results.xlsx?project_id={project_id}")) { "导出结果（Excel）" }
+                }
+            }
         }
         section.card {
             h2 { "鉴定成果列表" span.count { "共" (list.total) "条记录" } }

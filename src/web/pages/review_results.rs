@@ -1,5 +1,7 @@
-//! 评审进度与鉴定结果 (city): each expert's progress, every reviewed submission with the experts' grades side by
-//! side and the final grade, 公布等级 for all or a chosen batch, and the .xlsx export.
+//! 评审进度与鉴定结果. The city sees each expert's progress, every reviewed submission with the experts' grades side
+//! by side and the final grade, 公布等级 for all or a chosen batch, and the .xlsx export. School and department
+//! admins see the same list read-only for their scope, with a grade only once it is published (the service
+//! decides what each row shows).
 
 use maud::html;
 use poem::http::header;
@@ -8,6 +10,7 @@ use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
 use crate::clock;
+use crate::domain::account::Role;
 use crate::domain::submission::SubmissionState;
 use crate::service::ServiceError;
 use crate::web::ctx::Signed;
@@ -27,9 +30,11 @@ pub fn show(signed: Signed, Query(query): Query<ProjectQuery>) -> Response {
 fn render(signed: &Signed, project_id: u64, notice: Option<String>) -> Response {
     let services = signed.services();
     let actor = signed.actor();
+    let city = actor.is(Role::CityAdmin);
     let loaded = (|| -> Result<_, ServiceError> {
         let project = services.get_project(actor, project_id)?;
-        Ok((project, services.expert_progress(actor, project_id)?, services.list_results(actor, project_id)?))
+        let progress = if city { Some(services.expert_progress(actor, project_id)?) } else { None };
+        Ok((project, progress, services.list_results(actor, project_id)?))
     })();
     let (project, progress, results) = match loaded {
         Ok(loaded) => loaded,
@@ -43,16 +48,18 @@ fn render(signed: &Signed, project_id: u64, notice: Option<String>) -> Response 
         @if let Some(text) = &notice { (layout::notice("success", text)) }
         section.card {
             h1 { (project.name) }
+            @if let Some(progress) = &progress {
             h2 { "专家评审进度" }
             @if progress.is_empty() { p.empty { "尚未分配专家" } } @else {
                 table.data {
                     thead { tr { th { "专家" } th { "已分配" } th { "已提交" } th { "未完成" } th { "已退出" } } }
                     tbody {
-                        @for row in &progress {
+                        @for row in progress {
                             tr { td { (row.name) } td { (row.assigned) } td { (row.submitted) } td { (row.assigned - row.submitted) } td { (row.declined) } }
                         }
                     }
                 }
+            }
             }
         }
         section.card {
@@ -62,21 +69,21 @@ fn render(signed: &Signed, project_id: u64, notice: Option<String>) -> Response 
                 input type="hidden" name="project_id" value=(project_id);
                 div.table-wrap {
                     table.data {
-                        thead { tr { th { "选择" } th { "编号" } th { "姓名" } th { "工作单位" } th { "申报学科" } th { "专家评审等级" } th { "最终等级" } th { "状态" } } }
+                        thead { tr { @if city { th { "选择" } } th { "编号" } th { "姓名" } th { "工作单位" } th { "申报学科" } @if city { th { "专家评审等级" } } th { "最终等级" } th { "状态" } } }
                         tbody {
                             @for row in &results {
                                 tr {
-                                    td {
+                                    @if city { td {
                                         @if row.state == SubmissionState::Reviewed && row.result.is_some() {
                                             input type="checkbox" name="ids" value=(row.submission_id) id=(format!("pick-{}", row.submission_id));
                                             label.visually-hidden for=(format!("pick-{}", row.submission_id)) { "选择编号" (row.submission_id) }
                                         }
-                                    }
+                                    } }
                                     td { a href=(format!("/review/submissions/{}", row.submission_id)) { (row.submission_id) } }
                                     td { (row.teacher_name) }
                                     td { (row.school_name) }
                                     td { (row.applied_subject) }
-                                    td { (row.expert_grades.join(" / ")) }
+                                    @if city { td { (row.expert_grades.join(" / ")) } }
                                     td {
                                         @if let Some(result) = &row.result { (result.grade) }
                                         @if row.valid_this_year_only { " " span.badge.warn { "当年有效" } }
@@ -91,10 +98,12 @@ fn render(signed: &Signed, project_id: u64, notice: Option<String>) -> Response 
                     }
                 }
                 p {
-                    button type="submit" name="scope" value="selected" { "公布所选" }
-                    " "
-                    button.primary type="submit" name="scope" value="all" data-confirm="确定公布全部已确定最终等级的成果吗？" { "全部公布" }
-                    " "
+                    @if city {
+                        button type="submit" name="scope" value="selected" { "公布所选" }
+                        " "
+                        button.primary type="submit" name="scope" value="all" data-confirm="确定公布全部已确定最终等级的成果吗？" { "全部公布" }
+                        " "
+                    }
                     a.button href=(format!("/review/results.xlsx?project_id={project_id}")) { "导出结果（Excel）" }
                 }
             }

@@ -236,6 +236,15 @@ fn review_chain_from_return_to_published_grade() {
     assert_eq!(unread_badge(&home), 1);
     assert!(page(server, teacher, "/messages").contains("鉴定结果已公布：优秀"));
 
+    // The school follows its own teachers' published results read-only; another school sees none of them.
+    let results = format!("/review/results?project_id={project_id}");
+    let nanhu = signed_in(server, "nanhu_admin", DEMO_ADMIN_PASSWORD);
+    let own = page(server, &nanhu, &results);
+    assert!(own.contains("刁彬彬") && own.contains("优秀"), "{own}");
+    assert!(!own.contains("全部公布") && !own.contains("专家评审进度"), "publishing stays with the city");
+    let beihong = signed_in(server, "beihong_admin", DEMO_ADMIN_PASSWORD);
+    assert!(!page(server, &beihong, &results).contains("刁彬彬"));
+
     // API: history with who / where / why; results; export.
     let history: serde_json::Value = api
         .get(server.url(&format!("/api/v1/submissions/{id}/history")))

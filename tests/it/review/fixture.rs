@@ -10,6 +10,7 @@ use zhiping::domain::filing::{Achievement, FileRef, Filing};
 use zhiping::domain::org::{Department, OrgRef, School};
 use zhiping::domain::project::Project;
 use zhiping::domain::review::{Assignment, Review};
+use zhiping::domain::stored_file::StoredFile;
 use zhiping::domain::submission::{Submission, SubmissionState, SubmittedVersion, Transition};
 use zhiping::files::BlobStore;
 use zhiping::store::{Reader, Store, org_key, tables};
@@ -141,8 +142,26 @@ impl Seed {
         username
     }
 
+    /// A stored upload: the blob and its `FILES` record, as the upload path leaves them.
     pub fn blob(&self, name: &str, bytes: &[u8], kind: &str) -> FileRef {
         let stored = self.blobs.put_bytes(bytes).expect("blob");
+        let record = StoredFile {
+            sha256: stored.sha256.clone(),
+            size: stored.size,
+            kind: kind.into(),
+            first_name: name.into(),
+            first_uploaded_by: 0,
+            first_uploaded_at: Utc::now(),
+            submissions: Default::default(),
+        };
+        self.store
+            .write(|tx| {
+                if tx.get_keyed::<StoredFile>(tables::FILES, &record.sha256)?.is_none() {
+                    tx.put_keyed(tables::FILES, &record.sha256, &record)?;
+                }
+                Ok::<_, zhiping::store::StoreError>(())
+            })
+            .expect("file record");
         FileRef { sha256: stored.sha256, name: name.into(), size: stored.size, kind: kind.into() }
     }
 

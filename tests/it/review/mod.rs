@@ -4,6 +4,7 @@ mod browser;
 mod chain;
 mod experts;
 pub mod fixture;
+mod foreign;
 mod refusals;
 
 use crate::appraisal::{Upload, as_pairs, complete_fields, form_page, post_form};

@@ -187,3 +187,70 @@ fn the_anonymisation_gate_holds_a_submission_until_the_city_decides() {
     assert!(detail.contains("接受匿名风险：姓名出现在参考文献中"));
     assert!(detail.contains("评审中"));
 }
+
+/// SPEC §4 and the manual (会被退回，需要修改后重新提交): a submission returned after the filing window closed can
+/// still be fixed and resubmitted while the school can review it; once the school's review has closed, it cannot.
+#[test]
+fn a_returned_submission_can_be_resubmitted_after_the_window_until_the_school_review_closes() {
+    use zhiping::domain::submission::PledgeAcceptance;
+    let mut id = 0;
+    let chain = Chain::start(|seed| {
+        let book = seed.blob("专著.pdf", &fixture("text.pdf"), "pdf");
+        let proof = seed.blob("证明.pdf", &fixture("scan.pdf"), "pdf");
+        id = seed.submit("刁彬彬", seed.filing("语文", "课堂教学研究", book, proof));
+        let mut submission = seed.submission(id);
+        submission.state = SubmissionState::Returned;
+        submission.pledge = Some(PledgeAcceptance {
+            at: Utc::now() - Duration::days(3),
+            address: "127.0.0.1".into(),
+            text_version: "2026".into(),
+            text_sha256: String::new(),
+        });
+        seed.store.write(|tx| tx.put(&submission)).expect("returned");
+        seed.edit_project(|project| {
+            project.filing_start = Utc::now() - Duration::days(30);
+            project.filing_end = Utc::now() - Duration::days(1);
+            project.school_review_end = Utc::now() + Duration::days(2);
+        });
+    });
+    let server = &chain.server;
+    let teacher = first_login(server, &server.demo_username("刁彬彬"), "abc12345");
+    let form = page(server, &teacher, "/appraisal");
+    assert!(form.contains("id=\"filing-form\"") && !form.contains("现仅可查看"), "editable after a return: {form}");
+    super::file_and_submit(server, &teacher, "语文课程与教学", Vec::new());
+    let resubmitted = appraisal_state(server, &teacher);
+    assert_eq!(resubmitted, "submitted");
+    // The school approves the fixed submission within its own deadline.
+    let school = signed_in(server, "nanhu_admin", DEMO_ADMIN_PASSWORD);
+    let from = format!("/review/submissions/{id}");
+    let (status, body) =
+        post(server, &school, &from, &format!("{from}/approve"), &[("verification", "已核，与原件一致")]);
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn a_returned_submission_is_read_only_once_the_school_review_has_closed() {
+    let mut id = 0;
+    let chain = Chain::start(|seed| {
+        let book = seed.blob("专著.pdf", &fixture("text.pdf"), "pdf");
+        id = seed.submit("刁彬彬", seed.filing("语文", "课堂教学研究", book.clone(), book));
+        seed.set_state(id, SubmissionState::Returned);
+        seed.edit_project(|project| {
+            project.filing_start = Utc::now() - Duration::days(30);
+            project.filing_end = Utc::now() - Duration::days(3);
+            project.school_review_end = Utc::now() - Duration::days(1);
+        });
+    });
+    let server = &chain.server;
+    let teacher = first_login(server, &server.demo_username("刁彬彬"), "abc12345");
+    let view = page(server, &teacher, "/appraisal");
+    assert!(view.contains("退回修改已于") && view.contains("现仅可查看"), "{view}");
+    assert!(!view.contains("id=\"filing-form\""));
+    assert_eq!(appraisal_state(server, &teacher), "returned");
+}
+
+fn appraisal_state(server: &Server, client: &reqwest::blocking::Client) -> String {
+    let json: serde_json::Value =
+        client.get(server.url("/api/v1/me/appraisal")).send().expect("api").json().expect("json");
+    json["state"].as_str().unwrap_or_default().to_string()
+}

@@ -32,6 +32,7 @@ impl Fixture {
             school_type,
             birth_date: Some(date(1980, 12, 28)),
             today: date(2020, 6, 15),
+            limits: FileLimits::default(),
         }
     }
 }
@@ -286,7 +287,7 @@ fn files_must_fit_their_place() {
     filing.achievements[0].achievement_file = Some(file("课堂实录.mp4", "mp4"));
     filing.achievements[0].evidence.insert(EvidenceSlot::Award, file("证书.jpg", "jpg"));
     let mut big = file("大文件.pdf", "pdf");
-    big.size = DOCUMENT_MAX_BYTES + 1;
+    big.size = FileLimits::default().document_bytes() + 1;
     filing.achievements[0].evidence.insert(EvidenceSlot::Formal, big);
     let errors = submit_errors(&filing, SchoolType::Zhigao);
     assert_eq!(
@@ -360,4 +361,16 @@ fn saving_reports_format_errors_only_and_keeps_what_was_typed() {
     assert_eq!(fields.get("cip").map(String::as_str), Some("201910203"));
     assert_eq!(fields.get("rank").map(String::as_str), Some("1/3"));
     assert!(!fields.contains_key("publisher"));
+}
+
+#[test]
+fn the_operators_size_limits_decide_and_name_themselves() {
+    let mut big = file("大.pdf", "pdf");
+    big.size = 3 * 1024 * 1024;
+    let strict = FileLimits { document_mib: 2, media_mib: 10 };
+    assert_eq!(file_problem(&big, "成果附件", false, "", &strict).as_deref(), Some("成果附件大小须在2M以下"));
+    assert_eq!(file_problem(&big, "成果附件", false, "", &FileLimits::default()), None);
+    let mut video = file("课.mp4", "mp4");
+    video.size = 11 * 1024 * 1024;
+    assert_eq!(file_problem(&video, "成果附件", true, "", &strict).as_deref(), Some("成果附件大小须在10M以下"));
 }
