@@ -250,7 +250,7 @@ fn check_accounts(read: &ReadTx, report: &mut Report) -> Result<BTreeMap<u64, Ac
     }
     let mut sessions: HashMap<String, u64> = HashMap::new();
     read.visit_keyed(tables::SESSIONS, &mut |key, bytes| {
-        if let Some(session) = decode::<Session>(report, "会话", "", bytes) {
+        if let Some(session) = decode::<Session>(report, "会话", &short(key), bytes) {
             sessions.insert(key.to_string(), session.account_id);
         }
     })?;
@@ -272,8 +272,8 @@ fn check_accounts(read: &ReadTx, report: &mut Report) -> Result<BTreeMap<u64, Ac
         }
     }
     let mut tokens = 0;
-    read.visit_keyed(tables::API_TOKENS, &mut |_, bytes| {
-        if let Some(token) = decode::<ApiToken>(report, "接口令牌", "", bytes) {
+    read.visit_keyed(tables::API_TOKENS, &mut |key, bytes| {
+        if let Some(token) = decode::<ApiToken>(report, "接口令牌", &short(key), bytes) {
             tokens += 1;
             if !accounts.contains_key(&token.account_id) {
                 report.problem(format!("接口令牌 #{} 属于不存在的账号 #{}", token.id, token.account_id));
