@@ -562,6 +562,131 @@ fn short(sha256: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::account::Role;
+    use crate::domain::org::OrgRef;
+    use crate::store::{Store, WriteTx};
+
+    fn account(id: u64, username: &str) -> Account {
+        Account {
+            id,
+            username: username.into(),
+            name: "测试".into(),
+            role: Role::CityAdmin,
+            org: OrgRef::City,
+            password_hash: None,
+            must_change_password: true,
+            failed_logins: 0,
+            frozen_until: None,
+            disabled: false,
+            created_at: chrono::Utc::now(),
+            teacher: None,
+            expert_subjects: Vec::new(),
+            moves: Vec::new(),
+        }
+    }
+
+    fn report_of(work: impl FnOnce(&WriteTx) -> Result<(), StoreError>) -> Report {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("zhiping.redb")).unwrap();
+        let blobs = BlobStore::open(&dir.path().join("files")).unwrap();
+        store.write(work).unwrap();
+        let read = store.read().unwrap();
+        run(&read, &blobs, Integrity::Skipped, &mut |_| {}).unwrap()
+    }
+
+    #[test]
+    fn a_consistent_database_is_clean() {
+        let report = report_of(|tx| {
+            tx.put(&account(5, "admin"))?;
+            tx.set_lookup(tables::ACCOUNT_BY_USERNAME, "admin", 5)?;
+            tx.multimap_insert(tables::ACCOUNTS_BY_ORG, "city", 5)
+        });
+        assert!(report.is_clean(), "{:?}", report.problems);
+        assert!(report.lines().last().is_some_and(|line| line.contains("检查通过")));
+    }
+
+    #[test]
+    fn broken_references_indexes_sessions_and_audit_chain_are_found() {
+        let report = report_of(|tx| {
+            // An account missing from both of its indexes, and index entries pointing nowhere.
+            tx.put(&account(5, "admin"))?;
+            tx.set_lookup(tables::ACCOUNT_BY_USERNAME, "ghost", 99)?;
+            tx.multimap_insert(tables::ACCOUNTS_BY_ORG, "school:3", 5)?;
+            // A session of an account that does not exist, not linked to it.
+            let now = chrono::Utc::now();
+            let session = Session {
+                account_id: 77,
+                created_at: now,
+                last_seen: now,
+                csrf: "x".into(),
+                pledge_served: Default::default(),
+            };
+            tx.put_keyed(tables::SESSIONS, &"ab".repeat(32), &session)?;
+            // An audit entry whose hash does not match.
+            let mut entry = AuditEntry {
+                seq: 1,
+                at: now,
+                actor_id: None,
+                actor_name: String::new(),
+                address: String::new(),
+                action: "test".into(),
+                target: String::new(),
+                detail: String::new(),
+                prev_hash: GENESIS.into(),
+                hash: String::new(),
+            };
+            entry.hash = entry.compute_hash();
+            entry.detail = "edited afterwards".into();
+            tx.put_at(tables::AUDIT, 1, &entry)?;
+            // A notice naming a file that was never uploaded (and is not stored).
+            let notice = serde_json::json!({"id": 9, "attachments": [{"sha256": "cd".repeat(32), "size": 3}]});
+            tx.put_at(tables::NOTICES, 9, &notice)?;
+            // A submission of nobody, in no index, with a file the files table does not list.
+            let mut filing = crate::domain::filing::Filing::default();
+            filing.achievements[0].achievement_file = Some(crate::domain::filing::FileRef {
+                sha256: "ef".repeat(32),
+                name: "成果.pdf".into(),
+                size: 4,
+                kind: "pdf".into(),
+            });
+            tx.put(&Submission {
+                id: 20,
+                project_id: 1,
+                teacher_id: 66,
+                school_id: 2,
+                department_id: 3,
+                state: crate::domain::submission::SubmissionState::Draft,
+                filing,
+                pledge: None,
+                versions: Vec::new(),
+                history: Vec::new(),
+                result: None,
+                created_at: now,
+                updated_at: now,
+            })
+        });
+        let all = report.problems.join("\n");
+        for expected in [
+            "登录名索引中的一项指向不存在的账号 #99",
+            "账号 #5 不在登录名索引中",
+            "单位索引 school:3 列出账号 #5",
+            "账号 #5 不在其单位 city 的索引中",
+            "一个会话属于不存在的账号 #77",
+            "不在其会话索引中",
+            "审计日志的哈希链在第 1 条断开",
+            "通知 #9 的文件 cdcdcdcdcdcd 没有上传记录",
+            "通知 #9 引用的文件 cdcdcdcdcdcd 缺失",
+            "申报 #20 属于不存在的教师账号 #66",
+            "申报 #20 属于不存在的项目 #1",
+            "申报 #20 不在“每位教师每个项目一份申报”的索引中",
+            "申报 #20 不在索引 teacher:66 中",
+            "申报 #20 引用的文件 efefefefefef 没有文件记录",
+        ] {
+            assert!(all.contains(expected), "missing “{expected}” in:\n{all}");
+        }
+        assert!(!report.is_clean());
+        assert!(report.lines().iter().any(|line| line.contains("发现")));
+    }
 
     #[test]
     fn file_references_are_found_wherever_they_sit() {
