@@ -9,7 +9,7 @@
 #   - `zhiping restore` into an empty directory (includes its check).
 # Environment: SCALE (city; `small` for a quick trial of the script), FILE_KIB (default 256), BIN (a prebuilt
 # binary, skips the release build), ROUNDS (default 0: when set, also runs the crash test with that many SIGKILL
-# rounds, e.g. ROUNDS=200, which takes roughly a quarter of an hour: every round's check re-hashes every file).
+# rounds, e.g. ROUNDS=200, several minutes: every round's check re-hashes every file written so far).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCALE=${SCALE:-city}
