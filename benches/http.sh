@@ -9,9 +9,9 @@ DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-50}
 
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
-# ZHIPING_BIN runs an already built binary instead of building the current tree.
-if [ -z "${ZHIPING_BIN:-}" ]; then cargo build --release --quiet; fi
-bin=${ZHIPING_BIN:-target/release/zhiping}
+# BIN runs an already built binary instead of building the current tree.
+if [ -z "${BIN:-}" ]; then cargo build --release --quiet; fi
+bin=${BIN:-target/release/zhiping}
 work=$(mktemp -d)
 trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 
