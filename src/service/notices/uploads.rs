@@ -37,16 +37,22 @@ impl Services {
         file_name: &str,
     ) -> ServiceResult<FileRef> {
         require_publisher(actor)?;
+        self.ensure_upload_space()?;
         let limit = self.notice_upload_limit();
         let stored = match self.blobs.put_stream(reader, limit).await {
             Ok(stored) => stored,
+            Err(error @ UploadError::DiskFull) => {
+                return Err(crate::service::storage::upload_disk_full(&error).unwrap_or_else(ServiceError::disk_full));
+            }
             Err(UploadError::TooLarge { .. }) => {
+                crate::obs::upload_refused("too_large");
                 let message = format!("文件“{}”超过{}MB，无法上传", short(file_name), self.config.uploads.document_mib);
                 return Err(ServiceError::field(field, message));
             }
             Err(UploadError::Io(error)) => return Err(internal(error)),
         };
         if !ALLOWED.contains(&stored.kind) {
+            crate::obs::upload_refused("bad_type");
             return Err(ServiceError::field(
                 field,
                 format!(
@@ -75,6 +81,7 @@ impl Services {
         .await
         .map_err(internal)?;
         if !valid {
+            crate::obs::upload_refused("damaged");
             return Err(ServiceError::field(field, format!("文件“{}”不是完整的PDF文件", short(file_name))));
         }
         let extension = files::extension_of(kind).to_string();
@@ -92,6 +99,7 @@ impl Services {
             audit::record(tx, Some(actor), "notice.upload", &format!("file:{}", record.sha256), &name)?;
             Ok::<_, ServiceError>(())
         })?;
+        crate::obs::uploaded("notice", stored.size);
         Ok(FileRef { name, sha256: stored.sha256, size: stored.size, kind: extension })
     }
 

@@ -96,6 +96,7 @@ impl Services {
     pub fn save_draft(&self, actor: &Actor, edit: &FilingEdit) -> ServiceResult<Saved> {
         self.store.write(|tx| {
             let (appraisal, filing) = prepare(tx, actor, edit)?;
+            self.ensure_free_space()?;
             let (filing, format_errors) = check_formats(&filing, &appraisal.rules());
             let submission = store_draft(tx, actor, &appraisal, filing, "暂存")?;
             Ok(Saved { submission, format_errors })
@@ -107,6 +108,7 @@ impl Services {
     pub fn submit(&self, actor: &Actor, edit: &FilingEdit) -> ServiceResult<SubmitOutcome> {
         self.store.write(|tx| {
             let (appraisal, filing) = prepare(tx, actor, edit)?;
+            self.ensure_free_space()?;
             let rules = appraisal.rules();
             match validate_for_submit(&filing, &rules) {
                 Ok(filing) => submit_now(tx, actor, &appraisal, filing).map(SubmitOutcome::Submitted),
