@@ -150,10 +150,8 @@ impl BlobStore {
 
     /// Stores `bytes` (a small generated file, e.g. a printed form) the same way as [`Self::put_stream`].
     /// Blocking: call it from `spawn_blocking` in async code.
+    /// The reserve does not apply (generated files are small); a full disk still fails with `StorageFull`.
     pub fn put_bytes(&self, bytes: &[u8]) -> std::io::Result<StoredBlob> {
-        if self.check_space().is_err() {
-            return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
-        }
         let (temp, mut file) = self.create_temp()?;
         file.write_all(bytes)?;
         let sha256 = hex::encode(Sha256::digest(bytes));

@@ -18,5 +18,6 @@ mod operation;
 mod print_data;
 mod printing;
 mod review;
+mod robust;
 mod scope;
 mod signing_in;

@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 
 pub use index::SearchHit;
+pub use uploads::UPLOAD_KINDS;
 
 use super::{Actor, ServiceError, ServiceResult};
 use crate::domain::account::Role;

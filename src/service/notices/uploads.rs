@@ -12,7 +12,7 @@ use crate::store::{Reader, tables};
 
 /// The kinds a notice attachment or material may be, decided by content: documents, spreadsheets (forms to
 /// fill in) and ZIP bundles.
-const ALLOWED: [FileKind; 5] = [FileKind::Pdf, FileKind::Doc, FileKind::Docx, FileKind::Xlsx, FileKind::Zip];
+pub const UPLOAD_KINDS: [FileKind; 5] = [FileKind::Pdf, FileKind::Doc, FileKind::Docx, FileKind::Xlsx, FileKind::Zip];
 
 impl Services {
     /// Checks that `actor` may publish before any byte of an upload is read, so other accounts cannot make the
@@ -51,7 +51,7 @@ impl Services {
             }
             Err(UploadError::Io(error)) => return Err(internal(error)),
         };
-        if !ALLOWED.contains(&stored.kind) {
+        if !UPLOAD_KINDS.contains(&stored.kind) {
             crate::obs::upload_refused("bad_type");
             return Err(ServiceError::field(
                 field,
