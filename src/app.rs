@@ -204,3 +204,38 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutting down");
 }
+
+#[cfg(test)]
+mod tests {
+    use poem::web::CompressionAlgo;
+    use poem::{IntoResponse, Request, Response};
+
+    use super::{accepted_compression, compressible};
+
+    fn algorithm(header: &str) -> Option<CompressionAlgo> {
+        accepted_compression(&Request::builder().header("accept-encoding", header).finish())
+    }
+
+    #[test]
+    fn brotli_then_gzip_and_never_a_refused_coding() {
+        assert_eq!(algorithm("gzip, deflate, br"), Some(CompressionAlgo::BR));
+        assert_eq!(algorithm("gzip"), Some(CompressionAlgo::GZIP));
+        assert_eq!(algorithm("br;q=0, gzip;q=0.5"), Some(CompressionAlgo::GZIP));
+        assert_eq!(algorithm("identity"), None);
+        assert_eq!(accepted_compression(&Request::builder().finish()), None);
+    }
+
+    #[test]
+    fn only_text_answers_are_compressed() {
+        let typed = |content_type: &str| Response::builder().content_type(content_type).body("x");
+        assert!(compressible(&typed("text/html; charset=utf-8")));
+        assert!(compressible(&typed("application/json; charset=utf-8")));
+        assert!(compressible(&typed("text/css")));
+        assert!(!compressible(&typed("application/pdf")));
+        assert!(!compressible(&typed("application/octet-stream")));
+        assert!(!compressible(&typed("application/zip")));
+        assert!(!compressible(&typed("video/mp4")));
+        let encoded = Response::builder().content_type("text/html").header("content-encoding", "gzip").body("x");
+        assert!(!compressible(&encoded.into_response()));
+    }
+}

@@ -410,6 +410,42 @@ mod tests {
         assert_eq!(std::fs::read(path).unwrap(), bytes);
     }
 
+    #[tokio::test]
+    async fn below_the_reserve_nothing_is_stored() {
+        let (_dir, store) = store();
+        let store = store.with_reserve(u64::MAX);
+        let result = store.put_stream(Generated { remaining: 1000 }, 1_000_000).await;
+        assert!(matches!(result, Err(UploadError::DiskFull)), "{result:?}");
+        assert_eq!(count_files(&store.temp), 0);
+        assert_eq!(count_files(&store.blobs), 0);
+        // Generated files are small and exempt; a real full disk still fails them.
+        assert!(store.put_bytes(b"%PDF-1.4").is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_long_upload_stops_when_the_disk_fills_up() {
+        let (_dir, store) = store();
+        let file = tokio::fs::File::create(store.temp.join("probe.part")).await.unwrap();
+        let checks = std::cell::Cell::new(0);
+        let check = || {
+            checks.set(checks.get() + 1);
+            if checks.get() >= 2 { Err(UploadError::DiskFull) } else { Ok(()) }
+        };
+        let mut upload = Generated { remaining: 4 * SPACE_CHECK_BYTES };
+        let result = write_hashed(&mut upload, file, u64::MAX, check).await;
+        assert!(matches!(result, Err(UploadError::DiskFull)), "{:?}", result.err());
+        assert!(upload.remaining >= SPACE_CHECK_BYTES, "reading stopped at the second check");
+    }
+
+    #[test]
+    fn enospc_is_a_full_disk() {
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert!(matches!(UploadError::from(full), UploadError::DiskFull));
+        let other = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(matches!(UploadError::from(other), UploadError::Io(_)));
+        assert!(crate::files::is_storage_full(&std::io::Error::from_raw_os_error(28)), "ENOSPC");
+    }
+
     /// The environment variable that tells [`memory_probe`] it runs in a process of its own.
     const MEMORY_PROBE: &str = "ZHIPING_FILES_MEMORY_PROBE";
 

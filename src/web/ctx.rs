@@ -173,3 +173,26 @@ impl<'a> FromRequest<'a> for Signed {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::last_forwarded_hop;
+
+    fn hop(values: &[&str]) -> Option<String> {
+        let mut headers = poem::http::HeaderMap::new();
+        for value in values {
+            headers.append("x-forwarded-for", value.parse().unwrap());
+        }
+        last_forwarded_hop(&headers)
+    }
+
+    #[test]
+    fn the_hop_the_proxy_appended_counts() {
+        assert_eq!(hop(&["203.0.113.7"]).as_deref(), Some("203.0.113.7"));
+        assert_eq!(hop(&["1.1.1.1, 2.2.2.2,  10.0.0.9 "]).as_deref(), Some("10.0.0.9"));
+        assert_eq!(hop(&["1.1.1.1", "10.0.0.9"]).as_deref(), Some("10.0.0.9"));
+        assert_eq!(hop(&["2001:db8::1"]).as_deref(), Some("2001:db8::1"));
+        assert_eq!(hop(&["10.0.0.1, not-an-address"]), None);
+        assert_eq!(hop(&[]), None);
+    }
+}
