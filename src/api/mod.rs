@@ -143,10 +143,52 @@ pub fn routes() -> impl Endpoint {
     let service = OpenApiService::new(apis, "zhiping 职评 API", env!("CARGO_PKG_VERSION"))
         .description("中职、技工学校教师高级职务教科研成果鉴定平台的集成接口。认证：在管理控制台创建的 Bearer 令牌，或浏览器会话。错误统一为 JSON {code, message, fields}。")
         .server("/api/v1");
-    let spec = service.spec_endpoint();
+    let spec = bounded_integers(&service.spec());
     let docs = service.swagger_ui();
     Route::new()
         .nest("/v1", service.into_endpoint().catch_all_error(|error| async move { errors::poem_error_to_json(error) }))
-        .at("/openapi.json", spec)
+        .at(
+            "/openapi.json",
+            poem::get(poem::endpoint::make_sync(move |_| {
+                poem::Response::builder().content_type("application/json; charset=utf-8").body(spec.clone())
+            })),
+        )
         .nest("/docs", docs)
+}
+
+/// The document with the range of every integer spelled out: poem-openapi names the format (`uint64`, `int32`…)
+/// but not its bounds, so a client (or a fuzzer) would take `-1` for a valid id, which the server refuses with 400.
+fn bounded_integers(spec: &str) -> String {
+    fn walk(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if map.get("type").and_then(|ty| ty.as_str()) == Some("integer") {
+                    let bounds: Option<(serde_json::Value, serde_json::Value)> =
+                        match map.get("format").and_then(|format| format.as_str()) {
+                            Some("uint64") => Some((0.into(), u64::MAX.into())),
+                            Some("uint32") => Some((0.into(), u32::MAX.into())),
+                            Some("uint16") => Some((0.into(), u16::MAX.into())),
+                            Some("uint8") => Some((0.into(), u8::MAX.into())),
+                            Some("int64") => Some((i64::MIN.into(), i64::MAX.into())),
+                            Some("int32") => Some((i32::MIN.into(), i32::MAX.into())),
+                            _ => None,
+                        };
+                    if let Some((minimum, maximum)) = bounds {
+                        map.entry("minimum").or_insert(minimum);
+                        map.entry("maximum").or_insert(maximum);
+                    }
+                }
+                map.values_mut().for_each(walk);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(spec) {
+        Ok(mut document) => {
+            walk(&mut document);
+            serde_json::to_string(&document).unwrap_or_else(|_| spec.to_string())
+        }
+        Err(_) => spec.to_string(),
+    }
 }

@@ -283,3 +283,37 @@ fn downloads_are_never_compressed_but_pages_are() {
     let plain = admin.get(server.url("/materials")).send().expect("page");
     assert!(plain.headers().get(CONTENT_ENCODING).is_none());
 }
+
+#[test]
+fn the_document_is_true_to_the_answers() {
+    let server = Server::start(Options::default());
+    let document: serde_json::Value =
+        server.client().get(server.url("/api/openapi.json")).send().expect("spec").json().expect("json");
+    let paths = document["paths"].as_object().expect("paths");
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().expect("operations") {
+            let responses = operation["responses"].as_object().expect("responses");
+            for status in ["400", "401", "403", "404", "409", "413", "415", "422", "429", "507"] {
+                assert!(responses.contains_key(status), "{method} {path} does not document {status}");
+            }
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let schema = &parameter["schema"];
+                if schema["format"] == "uint64" {
+                    assert_eq!(schema["minimum"], 0, "{method} {path} {parameter}");
+                }
+            }
+        }
+    }
+    let error = &document["components"]["schemas"]["ErrorBody"];
+    let required: Vec<&str> =
+        error["required"].as_array().expect("required").iter().filter_map(|v| v.as_str()).collect();
+    assert_eq!(required, ["code", "message", "fields"]);
+
+    // A parse error poem-openapi raises itself has the same shape.
+    let admin = signed_in(&server, "admin", ADMIN_PASSWORD);
+    let body: serde_json::Value =
+        admin.get(server.url("/api/v1/teachers/-1")).send().expect("get").json().expect("json");
+    assert_eq!(body["code"], "bad_request");
+    assert_eq!(body["fields"], serde_json::json!([]));
+    assert!(body["message"].as_str().is_some_and(|message| message.starts_with("请求格式错误")), "{body}");
+}
