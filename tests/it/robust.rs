@@ -309,8 +309,15 @@ fn the_document_is_true_to_the_answers() {
         error["required"].as_array().expect("required").iter().filter_map(|v| v.as_str()).collect();
     assert_eq!(required, ["code", "message", "fields"]);
 
-    // A parse error poem-openapi raises itself has the same shape.
+    // A method the path does not have: 405 with the methods it has.
     let admin = signed_in(&server, "admin", ADMIN_PASSWORD);
+    let refused = admin.delete(server.url("/api/v1/teachers/project")).send().expect("delete");
+    assert_eq!(refused.status().as_u16(), 405);
+    let allow = refused.headers().get("allow").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert_eq!(allow, "POST");
+    assert_eq!(refused.json::<serde_json::Value>().expect("json")["code"], "method_not_allowed");
+
+    // A parse error poem-openapi raises itself has the same shape.
     let body: serde_json::Value =
         admin.get(server.url("/api/v1/teachers/-1")).send().expect("get").json().expect("json");
     assert_eq!(body["code"], "bad_request");
