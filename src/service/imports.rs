@@ -126,19 +126,15 @@ impl Services {
 
     /// Streams an upload to a staged file in 64 KiB chunks, stopping past `uploads.import_mib`, and checks by
     /// content that it is an .xlsx or a CSV. The actor must be an admin; nothing is written otherwise.
-    pub async fn stage_import<R: AsyncRead + Unpin>(
-        &self,
-        actor: &Actor,
-        mut reader: R,
-    ) -> ServiceResult<StagedImport> {
+    pub async fn stage_import<R: AsyncRead + Unpin>(&self, actor: &Actor, reader: R) -> ServiceResult<StagedImport> {
         if !actor.role.is_admin() {
             return Err(ServiceError::Forbidden("只有管理员可以导入教师"));
         }
-        self.ensure_upload_space()?;
+        let limit = self.config.uploads.import_mib * 1024 * 1024;
+        let mut reader = self.ensure_upload_space(reader, limit).await?;
         let directory = self.imports_dir();
         tokio::fs::create_dir_all(&directory).await.map_err(write_error)?;
         self.sweep_staged(&directory).await;
-        let limit = self.config.uploads.import_mib * 1024 * 1024;
         let token = random_token()[..32].to_string();
         let upload = directory.join(format!("{}-{token}.upload", actor.account_id));
         let mut file = tokio::fs::File::create(&upload).await.map_err(write_error)?;

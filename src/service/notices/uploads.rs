@@ -37,8 +37,8 @@ impl Services {
         file_name: &str,
     ) -> ServiceResult<FileRef> {
         require_publisher(actor)?;
-        self.ensure_upload_space()?;
         let limit = self.notice_upload_limit();
+        let reader = self.ensure_upload_space(reader, limit).await?;
         let stored = match self.blobs.put_stream(reader, limit).await {
             Ok(stored) => stored,
             Err(error @ UploadError::DiskFull) => {

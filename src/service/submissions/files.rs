@@ -185,7 +185,7 @@ impl Services {
         // Only a blob this upload created may be removed on refusal: the same content may already be stored for
         // someone else (a notice attachment, another teacher's evidence). The margin covers coarse file clocks.
         let started = std::time::SystemTime::now() - std::time::Duration::from_millis(50);
-        self.ensure_upload_space()?;
+        let reader = self.ensure_upload_space(reader, limit).await?;
         let stored = match self.blobs.put_stream(reader, limit).await {
             Ok(stored) => stored,
             Err(error @ UploadError::DiskFull) => {
