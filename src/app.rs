@@ -6,9 +6,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, RustlsCertificate, RustlsConfig, TcpListener};
-use poem::middleware::{Compression, CookieJarManager};
-use poem::web::Data;
-use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler};
+use poem::middleware::CookieJarManager;
+use poem::web::{Compress, CompressionAlgo, Data};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server, get, handler};
 
 use crate::config::Config;
 use crate::service::Services;
@@ -22,24 +22,81 @@ pub fn endpoint(services: Arc<Services>) -> impl poem::Endpoint {
         .at("/healthz", get(healthz))
         .at("/metrics", get(metrics))
         .with(CookieJarManager::new())
-        .with(Compression::new())
+        .around(compress)
         .around(obs::track)
         .data(services)
 }
 
-#[handler]
-fn healthz(Data(services): Data<&Arc<Services>>) -> Response {
-    match services.store.read() {
-        Ok(_) => (StatusCode::OK, "ok").into_response(),
-        Err(error) => {
-            tracing::error!(%error, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "store unavailable").into_response()
-        }
+/// Compresses text answers (HTML, JSON, CSS, JavaScript, plain text, SVG) for clients that accept gzip or
+/// brotli. Downloads (PDFs, uploaded files, spreadsheets, archives) pass through untouched: they are compressed
+/// already or streamed, and compressing them would only cost CPU and break their `Content-Length`.
+async fn compress<E: Endpoint>(next: E, request: Request) -> poem::Result<Response> {
+    let algorithm = accepted_compression(&request);
+    let response = next.call(request).await?.into_response();
+    match algorithm {
+        Some(algorithm) if compressible(&response) => Ok(Compress::new(response, algorithm).into_response()),
+        _ => Ok(response),
     }
 }
 
+/// brotli or gzip, whichever the client accepts (brotli first); `None` for neither or `q=0`.
+fn accepted_compression(request: &Request) -> Option<CompressionAlgo> {
+    let header = request.headers().get(poem::http::header::ACCEPT_ENCODING)?.to_str().ok()?;
+    let accepts = |name: &str| {
+        header.split(',').any(|item| {
+            let mut parts = item.trim().split(';');
+            let coding = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|parameter| {
+                parameter.trim().strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()) == Some(0.0)
+            });
+            coding.eq_ignore_ascii_case(name) && !refused
+        })
+    };
+    if accepts("br") {
+        Some(CompressionAlgo::BR)
+    } else if accepts("gzip") {
+        Some(CompressionAlgo::GZIP)
+    } else {
+        None
+    }
+}
+
+fn compressible(response: &Response) -> bool {
+    if response.headers().contains_key(poem::http::header::CONTENT_ENCODING) {
+        return false;
+    }
+    let content_type = response.content_type().unwrap_or("").to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence.starts_with("text/")
+        || matches!(essence, "application/json" | "application/javascript" | "image/svg+xml" | "application/xml")
+}
+
+/// `/healthz`: JSON with the store and the free disk; 503 when the store cannot be read or the free space is
+/// below `uploads.min_free_mib`.
 #[handler]
-fn metrics() -> Response {
+async fn healthz(Data(services): Data<&Arc<Services>>) -> Response {
+    let services = services.clone();
+    let health = match tokio::task::spawn_blocking(move || services.health()).await {
+        Ok(health) => health,
+        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "health check failed").into_response(),
+    };
+    let status = if health.healthy() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    if !health.healthy() {
+        tracing::warn!(status = health.status, "health check failed");
+    }
+    (status, poem::web::Json(health)).into_response()
+}
+
+/// `/metrics`: the counters and histograms, plus gauges computed now (sessions, submissions by state).
+#[handler]
+async fn metrics(Data(services): Data<&Arc<Services>>) -> Response {
+    let services = services.clone();
+    let gauges = tokio::task::spawn_blocking(move || services.gauges()).await;
+    match gauges {
+        Ok(Ok(gauges)) => obs::set_gauges(&gauges),
+        Ok(Err(error)) => tracing::warn!(%error, "metrics: gauges not computed"),
+        Err(error) => tracing::warn!(%error, "metrics: gauges not computed"),
+    }
     Response::builder().header("content-type", "text/plain; version=0.0.4").body(obs::render_metrics())
 }
 
@@ -165,4 +222,39 @@ async fn shutdown_signal() {
         let _ = ctrl_c.await;
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use poem::web::CompressionAlgo;
+    use poem::{IntoResponse, Request, Response};
+
+    use super::{accepted_compression, compressible};
+
+    fn algorithm(header: &str) -> Option<CompressionAlgo> {
+        accepted_compression(&Request::builder().header("accept-encoding", header).finish())
+    }
+
+    #[test]
+    fn brotli_then_gzip_and_never_a_refused_coding() {
+        assert_eq!(algorithm("gzip, deflate, br"), Some(CompressionAlgo::BR));
+        assert_eq!(algorithm("gzip"), Some(CompressionAlgo::GZIP));
+        assert_eq!(algorithm("br;q=0, gzip;q=0.5"), Some(CompressionAlgo::GZIP));
+        assert_eq!(algorithm("identity"), None);
+        assert_eq!(accepted_compression(&Request::builder().finish()), None);
+    }
+
+    #[test]
+    fn only_text_answers_are_compressed() {
+        let typed = |content_type: &str| Response::builder().content_type(content_type).body("x");
+        assert!(compressible(&typed("text/html; charset=utf-8")));
+        assert!(compressible(&typed("application/json; charset=utf-8")));
+        assert!(compressible(&typed("text/css")));
+        assert!(!compressible(&typed("application/pdf")));
+        assert!(!compressible(&typed("application/octet-stream")));
+        assert!(!compressible(&typed("application/zip")));
+        assert!(!compressible(&typed("video/mp4")));
+        let encoded = Response::builder().content_type("text/html").header("content-encoding", "gzip").body("x");
+        assert!(!compressible(&encoded.into_response()));
+    }
 }

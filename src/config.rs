@@ -71,6 +71,9 @@ pub struct UploadConfig {
     pub media_mib: u64,
     /// Limit for spreadsheets uploaded for import, in MiB.
     pub import_mib: u64,
+    /// Free space (MiB) the data directory's file system must keep: below it uploads and saves are refused
+    /// with HTTP 507 and `/healthz` answers 503. 0 turns the check off.
+    pub min_free_mib: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -146,7 +149,7 @@ impl Default for SecurityConfig {
 
 impl Default for UploadConfig {
     fn default() -> Self {
-        Self { document_mib: 20, media_mib: 500, import_mib: 10 }
+        Self { document_mib: 20, media_mib: 500, import_mib: 10, min_free_mib: 512 }
     }
 }
 
@@ -205,6 +208,11 @@ impl Config {
 
     pub fn files_dir(&self) -> PathBuf {
         self.data_dir.join("files")
+    }
+
+    /// `uploads.min_free_mib` in bytes.
+    pub fn min_free_bytes(&self) -> u64 {
+        self.uploads.min_free_mib.saturating_mul(1024 * 1024)
     }
 
     pub fn index_dir(&self) -> PathBuf {
@@ -277,6 +285,7 @@ mod example_file {
         assert_eq!(config.security.verify_attempts_per_minute, defaults.security.verify_attempts_per_minute);
         assert_eq!(config.argon2.memory_kib, defaults.argon2.memory_kib);
         assert_eq!(config.uploads.media_mib, defaults.uploads.media_mib);
+        assert_eq!(config.uploads.min_free_mib, defaults.uploads.min_free_mib);
         assert_eq!(config.site_name, defaults.site_name);
         assert_eq!(config.backup.dir, defaults.backup.dir);
         assert_eq!(config.backup.at, defaults.backup.at);

@@ -32,6 +32,27 @@ pub fn render_metrics() -> String {
     PROMETHEUS.get().map(PrometheusHandle::render).unwrap_or_default()
 }
 
+/// The scrape-time gauges: `zhiping_sessions_active` and `zhiping_submissions{state}` (every state, zeros
+/// included).
+pub fn set_gauges(gauges: &crate::service::health::Gauges) {
+    metrics::gauge!("zhiping_sessions_active").set(gauges.sessions as f64);
+    for (state, count) in &gauges.submissions {
+        metrics::gauge!("zhiping_submissions", "state" => state.code()).set(*count as f64);
+    }
+}
+
+/// An upload that was stored: `zhiping_upload_bytes_total{area}` (`submission`, `notice`, `import`).
+pub fn uploaded(area: &'static str, bytes: u64) {
+    metrics::counter!("zhiping_upload_bytes_total", "area" => area).increment(bytes);
+    metrics::counter!("zhiping_uploads_total", "area" => area).increment(1);
+}
+
+/// An upload that was refused: `zhiping_upload_refusals_total{reason}` (`too_large`, `bad_type`, `empty`,
+/// `damaged`, `scan`, `interrupted`, `disk_full`).
+pub fn upload_refused(reason: &'static str) {
+    metrics::counter!("zhiping_upload_refusals_total", "reason" => reason).increment(1);
+}
+
 /// A route label with ids replaced, so the metric's cardinality stays bounded.
 pub fn route_label(path: &str) -> String {
     if path.starts_with("/assets/") {

@@ -8,6 +8,9 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
@@ -28,3 +31,7 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --lib --bins --tests --no-fail-fast
 fi
+
+# The API fuzz: schemathesis (pinned, from PyPI, into .venv-tests/) against a live demo server, every operation;
+# any 5xx or answer that breaks the OpenAPI document fails the gate.
+bash tests/schemathesis.sh

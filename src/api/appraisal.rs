@@ -42,11 +42,47 @@ fn appraisal_of(services: &Services, auth: &Auth) -> ApiResult<AppraisalOut> {
     Ok(Json(AppraisalOut::from(&services.appraisal(auth.actor())?)))
 }
 
-fn slot_of(slot: &str) -> Result<FileSlot, ApiError> {
-    FileSlot::from_code(slot).ok_or_else(|| {
-        ServiceError::field("slot", "文件位置应为 achievement_file、contribution_file 或 evidence.{证明材料代码}")
-            .into()
-    })
+/// Where a file goes in an achievement (the page form's names).
+#[derive(Debug, Clone, Copy, poem_openapi::Enum)]
+pub enum SlotParam {
+    /// 成果上传
+    #[oai(rename = "achievement_file")]
+    AchievementFile,
+    /// 个人贡献情况表
+    #[oai(rename = "contribution_file")]
+    ContributionFile,
+    #[oai(rename = "evidence.formal")]
+    EvidenceFormal,
+    #[oai(rename = "evidence.public")]
+    EvidencePublic,
+    #[oai(rename = "evidence.unit_signed")]
+    EvidenceUnitSigned,
+    #[oai(rename = "evidence.award")]
+    EvidenceAward,
+    #[oai(rename = "evidence.exchange")]
+    EvidenceExchange,
+    #[oai(rename = "evidence.school_course")]
+    EvidenceSchoolCourse,
+    #[oai(rename = "evidence.project")]
+    EvidenceProject,
+    #[oai(rename = "evidence.own_resource")]
+    EvidenceOwnResource,
+}
+
+fn slot_of(slot: SlotParam) -> FileSlot {
+    use crate::domain::catalogue::EvidenceSlot;
+    match slot {
+        SlotParam::AchievementFile => FileSlot::Achievement,
+        SlotParam::ContributionFile => FileSlot::Contribution,
+        SlotParam::EvidenceFormal => FileSlot::Evidence(EvidenceSlot::Formal),
+        SlotParam::EvidencePublic => FileSlot::Evidence(EvidenceSlot::Public),
+        SlotParam::EvidenceUnitSigned => FileSlot::Evidence(EvidenceSlot::UnitSigned),
+        SlotParam::EvidenceAward => FileSlot::Evidence(EvidenceSlot::Award),
+        SlotParam::EvidenceExchange => FileSlot::Evidence(EvidenceSlot::Exchange),
+        SlotParam::EvidenceSchoolCourse => FileSlot::Evidence(EvidenceSlot::SchoolCourse),
+        SlotParam::EvidenceProject => FileSlot::Evidence(EvidenceSlot::Project),
+        SlotParam::EvidenceOwnResource => FileSlot::Evidence(EvidenceSlot::OwnResource),
+    }
 }
 
 /// An edit that keeps the stored values and files, with room for achievement `index`.
@@ -116,13 +152,13 @@ impl AppraisalApi {
         services: Data<&Arc<Services>>,
         auth: Auth,
         index: Path<u64>,
-        slot: Path<String>,
+        slot: Path<SlotParam>,
         /// The file's name (for display and downloads).
         name: Query<String>,
         body: Binary<Body>,
     ) -> ApiResult<FileOut> {
         let actor = auth.actor();
-        let target = FileTarget { achievement: index.0 as usize, slot: slot_of(&slot.0)? };
+        let target = FileTarget { achievement: index.0 as usize, slot: slot_of(slot.0) };
         let permit = services.upload_permit(actor)?;
         let received = services.receive_upload(actor, &permit, target, None, &name.0, body.0.into_async_read()).await?;
         let file = file_out(received.file());
@@ -139,9 +175,9 @@ impl AppraisalApi {
         services: Data<&Arc<Services>>,
         auth: Auth,
         index: Path<u64>,
-        slot: Path<String>,
+        slot: Path<SlotParam>,
     ) -> ApiResult<AppraisalOut> {
-        let target = FileTarget { achievement: index.0 as usize, slot: slot_of(&slot.0)? };
+        let target = FileTarget { achievement: index.0 as usize, slot: slot_of(slot.0) };
         let mut edit = stored_edit(&services, &auth, target.achievement)?;
         edit.removals.push(target);
         services.save_draft(auth.actor(), &edit)?;
@@ -163,5 +199,34 @@ impl AppraisalApi {
             tokio::fs::File::open(&found.path).await.map_err(|_| ServiceError::NotFound("文件不存在或无权查看"))?;
         let name = name.0.unwrap_or_else(|| format!("{}.{}", sha256.0, crate::files::extension_of(found.kind)));
         Ok(FileDownload::Ok(Binary(Body::from_async_read(file)), content_disposition(false, &name), "nosniff".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    use super::{SlotParam, slot_of};
+    use crate::service::submissions::FileSlot;
+
+    #[test]
+    fn every_documented_slot_is_the_form_slot_of_the_same_name() {
+        use SlotParam::*;
+        let all = [
+            AchievementFile,
+            ContributionFile,
+            EvidenceFormal,
+            EvidencePublic,
+            EvidenceUnitSigned,
+            EvidenceAward,
+            EvidenceExchange,
+            EvidenceSchoolCourse,
+            EvidenceProject,
+            EvidenceOwnResource,
+        ];
+        for slot in all {
+            let name = slot.to_json().and_then(|json| json.as_str().map(str::to_string)).expect("name");
+            assert_eq!(FileSlot::from_code(&name), Some(slot_of(slot)), "{name}");
+        }
     }
 }

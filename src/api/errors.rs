@@ -6,6 +6,7 @@ use poem_openapi::{ApiResponse, Object};
 use crate::service::ServiceError;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FieldErrorBody {
     /// Stable field key, the same as the page form's input name.
     pub field: String,
@@ -14,13 +15,13 @@ pub struct FieldErrorBody {
 
 /// Every error the API returns.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `not_found`, `invalid`, `account_frozen`.
     pub code: String,
     /// Chinese message to show to a person.
     pub message: String,
-    /// Per-field messages for `invalid`.
-    #[oai(skip_serializing_if_is_empty)]
+    /// Per-field messages for `invalid` (empty for every other code).
     pub fields: Vec<FieldErrorBody>,
 }
 
@@ -56,6 +57,9 @@ pub enum ApiError {
     /// The upload is not of an accepted kind (decided by content).
     #[oai(status = 415)]
     UnsupportedMediaType(Json<ErrorBody>),
+    /// The server's disk is (nearly) full: uploads and saves are refused until an operator frees space.
+    #[oai(status = 507)]
+    InsufficientStorage(Json<ErrorBody>),
 }
 
 pub fn body(code: &str, message: impl Into<String>) -> Json<ErrorBody> {
@@ -85,6 +89,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::UnsupportedMediaType(message) => {
                 ApiError::UnsupportedMediaType(body("unsupported_media_type", message))
             }
+            ServiceError::InsufficientStorage(message) => {
+                ApiError::InsufficientStorage(body("insufficient_storage", message))
+            }
             error @ (ServiceError::Store(_) | ServiceError::Internal(_)) => {
                 tracing::error!(error = %error, "api request failed");
                 ApiError::Internal(body("internal", "系统繁忙，请稍后再试"))
@@ -112,6 +119,7 @@ pub fn poem_error_to_json(error: poem::Error) -> poem::Response {
         415 => "unsupported_media_type",
         422 => "invalid",
         429 => "throttled",
+        507 => "insufficient_storage",
         _ if status.is_server_error() => "internal",
         _ => "error",
     };
@@ -125,6 +133,6 @@ pub fn poem_error_to_json(error: poem::Error) -> poem::Response {
         }
         _ => format!("请求格式错误：{error}"),
     };
-    let json = serde_json::json!({ "code": code, "message": message });
+    let json = serde_json::json!({ "code": code, "message": message, "fields": [] });
     (status, poem::web::Json(json)).into_response()
 }

@@ -143,10 +143,107 @@ pub fn routes() -> impl Endpoint {
     let service = OpenApiService::new(apis, "zhiping 职评 API", env!("CARGO_PKG_VERSION"))
         .description("中职、技工学校教师高级职务教科研成果鉴定平台的集成接口。认证：在管理控制台创建的 Bearer 令牌，或浏览器会话。错误统一为 JSON {code, message, fields}。")
         .server("/api/v1");
-    let spec = service.spec_endpoint();
+    let spec = bounded_integers(&service.spec());
+    let allowed = Arc::new(AllowedMethods::of(&spec));
     let docs = service.swagger_ui();
+    let v1 = service.into_endpoint().catch_all_error(|error| async move { errors::poem_error_to_json(error) }).around(
+        move |next, request| {
+            let allowed = allowed.clone();
+            async move {
+                let path = request.uri().path().to_string();
+                let mut response = next.call(request).await?.into_response();
+                if response.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED
+                    && let Some(methods) = allowed.of_path(&path)
+                    && let Ok(value) = poem::http::HeaderValue::from_str(&methods)
+                {
+                    response.headers_mut().insert(poem::http::header::ALLOW, value);
+                }
+                Ok(response)
+            }
+        },
+    );
     Route::new()
-        .nest("/v1", service.into_endpoint().catch_all_error(|error| async move { errors::poem_error_to_json(error) }))
-        .at("/openapi.json", spec)
+        .nest("/v1", v1)
+        .at(
+            "/openapi.json",
+            poem::get(poem::endpoint::make_sync(move |_| {
+                poem::Response::builder().content_type("application/json; charset=utf-8").body(spec.clone())
+            })),
+        )
         .nest("/docs", docs)
+}
+
+/// The methods of every documented path, for the `Allow` header of a 405 answer (RFC 9110).
+struct AllowedMethods(Vec<(Vec<String>, String)>);
+
+impl AllowedMethods {
+    fn of(spec: &str) -> Self {
+        let document: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
+        let paths = document["paths"].as_object().cloned().unwrap_or_default();
+        Self(
+            paths
+                .into_iter()
+                .map(|(path, operations)| {
+                    let segments = path.trim_matches('/').split('/').map(str::to_string).collect();
+                    let methods: Vec<String> = operations
+                        .as_object()
+                        .map(|operations| operations.keys().map(|method| method.to_ascii_uppercase()).collect())
+                        .unwrap_or_default();
+                    (segments, methods.join(", "))
+                })
+                .collect(),
+        )
+    }
+
+    /// The methods of the documented path `path` (within `/api/v1`) matches; `{param}` matches any segment.
+    fn of_path(&self, path: &str) -> Option<String> {
+        let path = path.split_once("/api/v1").map_or(path, |(_, rest)| rest);
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        // The most literal pattern wins, as in the router: `/teachers/project` before `/teachers/{id}`.
+        self.0
+            .iter()
+            .filter(|(pattern, _)| {
+                pattern.len() == segments.len()
+                    && pattern.iter().zip(&segments).all(|(want, got)| want.starts_with('{') || want == got)
+            })
+            .max_by_key(|(pattern, _)| pattern.iter().filter(|segment| !segment.starts_with('{')).count())
+            .map(|(_, methods)| methods.clone())
+    }
+}
+
+/// The document with the range of every integer spelled out: poem-openapi names the format (`uint64`, `int32`…)
+/// but not its bounds, so a client (or a fuzzer) would take `-1` for a valid id, which the server refuses with 400.
+fn bounded_integers(spec: &str) -> String {
+    fn walk(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if map.get("type").and_then(|ty| ty.as_str()) == Some("integer") {
+                    let bounds: Option<(serde_json::Value, serde_json::Value)> =
+                        match map.get("format").and_then(|format| format.as_str()) {
+                            Some("uint64") => Some((0.into(), u64::MAX.into())),
+                            Some("uint32") => Some((0.into(), u32::MAX.into())),
+                            Some("uint16") => Some((0.into(), u16::MAX.into())),
+                            Some("uint8") => Some((0.into(), u8::MAX.into())),
+                            Some("int64") => Some((i64::MIN.into(), i64::MAX.into())),
+                            Some("int32") => Some((i32::MIN.into(), i32::MAX.into())),
+                            _ => None,
+                        };
+                    if let Some((minimum, maximum)) = bounds {
+                        map.entry("minimum").or_insert(minimum);
+                        map.entry("maximum").or_insert(maximum);
+                    }
+                }
+                map.values_mut().for_each(walk);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(spec) {
+        Ok(mut document) => {
+            walk(&mut document);
+            serde_json::to_string(&document).unwrap_or_else(|_| spec.to_string())
+        }
+        Err(_) => spec.to_string(),
+    }
 }

@@ -6,6 +6,7 @@ use crate::domain::account::Account;
 use crate::domain::org::{Department, OrgRef, School};
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Me {
     pub id: u64,
     /// Login name (the ID number for teachers and experts).
@@ -19,6 +20,7 @@ pub struct Me {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DepartmentOut {
     pub id: u64,
     pub name: String,
@@ -26,11 +28,13 @@ pub struct DepartmentOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DepartmentIn {
     pub name: String,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SchoolOut {
     pub id: u64,
     pub name: String,
@@ -42,6 +46,7 @@ pub struct SchoolOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SchoolIn {
     pub name: String,
     pub department_id: u64,
@@ -50,6 +55,7 @@ pub struct SchoolIn {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TeacherOut {
     pub id: u64,
     /// The 18-character ID number (the username).
@@ -69,6 +75,7 @@ pub struct TeacherOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TeacherIn {
     pub school_id: u64,
     pub id_number: String,
@@ -83,6 +90,7 @@ pub struct TeacherIn {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct Done {
     pub ok: bool,
 }

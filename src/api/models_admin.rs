@@ -14,6 +14,7 @@ use crate::service::progress::SchoolProgress;
 use crate::service::teachers::TeacherRow;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DepartmentUpdate {
     /// New name (unchanged when absent).
     pub name: Option<String>,
@@ -22,6 +23,7 @@ pub struct DepartmentUpdate {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SchoolUpdate {
     pub name: Option<String>,
     /// `zhongzhuan`, `jigong`, `zhigao` or `chengren`.
@@ -30,6 +32,7 @@ pub struct SchoolUpdate {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AdminOut {
     pub id: u64,
     pub username: String,
@@ -63,6 +66,7 @@ impl From<&Account> for AdminOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AdminIn {
     /// `department_admin` (city admins only) or `school_admin`.
     pub role: String,
@@ -73,6 +77,7 @@ pub struct AdminIn {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExpertOut {
     pub id: u64,
     pub id_number: String,
@@ -104,6 +109,7 @@ impl From<&Account> for ExpertOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExpertIn {
     /// Ignored on update (the ID number is the username).
     #[oai(default)]
@@ -117,6 +123,7 @@ pub struct ExpertIn {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExpertPage {
     pub total: u64,
     pub page: u64,
@@ -125,6 +132,7 @@ pub struct ExpertPage {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MoveOut {
     pub at: DateTime<Utc>,
     pub from_school_id: u64,
@@ -151,6 +159,7 @@ impl From<&OrgMove> for MoveOut {
 
 /// A teacher with school, project and progress.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TeacherRowOut {
     pub id: u64,
     pub id_number: String,
@@ -200,6 +209,7 @@ impl From<&TeacherRow> for TeacherRowOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TeacherPage {
     pub total: u64,
     pub page: u64,
@@ -208,6 +218,7 @@ pub struct TeacherPage {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TeacherUpdate {
     pub name: String,
     /// 大专 / 本科 / 研究生 / 其它
@@ -220,18 +231,21 @@ pub struct TeacherUpdate {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProjectChoice {
     /// The project, or absent / null for none.
     pub project_id: Option<u64>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BulkProjectIn {
     pub teacher_ids: Vec<u64>,
     pub project_id: Option<u64>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct BulkOutcomeOut {
     pub teacher_id: u64,
     pub applied: bool,
@@ -239,6 +253,7 @@ pub struct BulkOutcomeOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MoveIn {
     /// The school to move to (in the caller's scope).
     pub school_id: u64,
@@ -247,6 +262,7 @@ pub struct MoveIn {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ImportRowOut {
     /// The spreadsheet's row number.
     pub line: u64,
@@ -260,6 +276,7 @@ pub struct ImportRowOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ImportReportOut {
     pub dry_run: bool,
     /// Whether the good rows were written.
@@ -297,6 +314,7 @@ impl From<&ImportReport> for ImportReportOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProgressCountOut {
     pub code: String,
     pub label: String,
@@ -304,6 +322,7 @@ pub struct ProgressCountOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SchoolProgressOut {
     pub school_id: u64,
     pub school_name: String,
@@ -334,6 +353,7 @@ impl From<&SchoolProgress> for SchoolProgressOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditEntryOut {
     pub seq: u64,
     pub at: DateTime<Utc>,
@@ -365,6 +385,7 @@ impl From<&AuditEntry> for AuditEntryOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AuditPage {
     pub total: u64,
     pub page: u64,
@@ -377,6 +398,7 @@ pub struct AuditPage {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TokenOut {
     pub id: u64,
     pub name: String,

@@ -13,7 +13,7 @@ use crate::service::submissions::Appraisal;
 
 /// The teacher's fields of 基本信息 and the confirmation checkbox.
 #[derive(Debug, Clone, Object, Default)]
-#[oai(rename = "TeacherFilingBasics")]
+#[oai(rename = "TeacherFilingBasics", skip_serializing_if_is_none)]
 pub struct FilingBasics {
     /// 现专技职务 grade: 初级 / 中级 / 副高级
     #[oai(default)]
@@ -52,7 +52,7 @@ pub struct FilingBasics {
 
 /// One achievement's typed values.
 #[derive(Debug, Clone, Object, Default)]
-#[oai(rename = "TeacherAchievementIn")]
+#[oai(rename = "TeacherAchievementIn", skip_serializing_if_is_none)]
 pub struct AchievementIn {
     /// 题目
     #[oai(default)]
@@ -75,7 +75,7 @@ pub struct AchievementIn {
 /// What `PUT /me/appraisal` and `POST /me/appraisal/submit` take. Files are not part of it: they stay with the
 /// achievement at the same position and are changed through the file endpoints.
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "TeacherFilingIn")]
+#[oai(rename = "TeacherFilingIn", skip_serializing_if_is_none)]
 pub struct FilingIn {
     #[oai(flatten)]
     pub basics: FilingBasics,
@@ -85,7 +85,7 @@ pub struct FilingIn {
 }
 
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "TeacherFileOut")]
+#[oai(rename = "TeacherFileOut", skip_serializing_if_is_none)]
 pub struct FileOut {
     pub sha256: String,
     pub name: String,
@@ -97,7 +97,7 @@ pub struct FileOut {
 }
 
 #[derive(Debug, Clone, Object)]
-#[oai(rename = "TeacherAchievementOut")]
+#[oai(rename = "TeacherAchievementOut", skip_serializing_if_is_none)]
 pub struct AchievementOut {
     #[oai(flatten)]
     pub values: AchievementIn,
@@ -112,7 +112,7 @@ pub struct AchievementOut {
 
 /// The teacher's appraisal as it stands.
 #[derive(Debug, Object)]
-#[oai(rename = "TeacherAppraisalOut")]
+#[oai(rename = "TeacherAppraisalOut", skip_serializing_if_is_none)]
 pub struct AppraisalOut {
     pub project_id: u64,
     pub project_name: String,

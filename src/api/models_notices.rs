@@ -11,6 +11,7 @@ use crate::service::notices::ListRow;
 
 /// A file stored for a notice or material.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoticeFileOut {
     /// The name it downloads under.
     pub name: String,
@@ -25,6 +26,7 @@ pub struct NoticeFileOut {
 
 /// One row of a list or search.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ListItemOut {
     pub id: u64,
     /// 名称 / 资料名称.
@@ -45,6 +47,7 @@ pub struct ListItemOut {
 
 /// A page of a list: `total` is the `共N条记录` count.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ListPageOut {
     pub total: u64,
     pub page: u64,
@@ -54,6 +57,7 @@ pub struct ListPageOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoticeOut {
     pub id: u64,
     pub title: String,
@@ -71,6 +75,7 @@ pub struct NoticeOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MaterialOut {
     pub id: u64,
     /// 资料名称.
@@ -84,6 +89,7 @@ pub struct MaterialOut {
 
 /// A file chosen for a notice or material: one uploaded with `POST /uploads` (or already attached).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FileChoiceIn {
     pub sha256: String,
     /// The name to offer it under.
@@ -92,6 +98,7 @@ pub struct FileChoiceIn {
 
 /// A notice to publish, or the new state of one (`PUT`).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoticeIn {
     pub title: String,
     pub body: String,
@@ -108,6 +115,7 @@ pub struct NoticeIn {
 
 /// A material to publish, or the new state of one (`PUT`).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MaterialIn {
     /// 资料名称.
     pub name: String,

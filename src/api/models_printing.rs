@@ -8,6 +8,7 @@ use crate::service::printing::PublishedResult;
 
 /// What a verification code stands for (the same facts as the public /verify page).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VerificationOut {
     /// The code as printed, e.g. `7K3M9-QX2TD-5RB8W-Z0H1N`.
     pub code: String,
@@ -40,6 +41,7 @@ impl From<VerificationRecord> for VerificationOut {
 
 /// One published appraisal result of the signed-in teacher.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PublishedResultOut {
     /// The submission; its opinion PDF is `/submissions/{id}/opinion`.
     pub submission_id: u64,

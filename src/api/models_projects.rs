@@ -13,6 +13,7 @@ use crate::service::ServiceError;
 use crate::service::project_admin::ProjectSettings;
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FieldSpecIo {
     /// `[a-z0-9_]`, unique within the type.
     pub key: String,
@@ -25,6 +26,7 @@ pub struct FieldSpecIo {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CatalogueTypeIo {
     pub code: String,
     /// `formal` (正式出版), `public` (公开发表), `deemed` (视作发表) or `exchange` (交流).
@@ -42,6 +44,7 @@ pub struct CatalogueTypeIo {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProjectOut {
     pub id: u64,
     pub name: String,
@@ -65,6 +68,7 @@ pub struct ProjectOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProjectIn {
     pub name: String,
     pub year: i32,
@@ -74,6 +78,7 @@ pub struct ProjectIn {
 
 /// Every setting but the catalogue; a PUT replaces them all.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ProjectSettingsIn {
     pub name: String,
     pub year: i32,
@@ -95,6 +100,7 @@ pub struct ProjectSettingsIn {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct CopyIn {
     pub year: i32,
     /// Optional; by default the source's name with its year replaced.
@@ -103,6 +109,7 @@ pub struct CopyIn {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UsageOut {
     pub submissions: u64,
     pub filed: u64,

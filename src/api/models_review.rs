@@ -8,6 +8,7 @@ use poem_openapi::Object;
 pub use convert::{filing_out, history_out};
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StateCount {
     /// `submitted`, `school_approved`, `accepted`, `under_review`, `reviewed`, `published`, `returned`.
     pub state: String,
@@ -16,6 +17,7 @@ pub struct StateCount {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SubmissionRowOut {
     pub id: u64,
     pub project_id: u64,
@@ -37,6 +39,7 @@ pub struct SubmissionRowOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SubmissionPage {
     pub total: u64,
     pub page: u64,
@@ -46,6 +49,7 @@ pub struct SubmissionPage {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FileOut {
     /// e.g. `成果1·成果上传`
     pub label: String,
@@ -57,6 +61,7 @@ pub struct FileOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AchievementOut {
     /// 题目
     pub title: String,
@@ -75,6 +80,7 @@ pub struct AchievementOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FilingOut {
     /// 现专技职务
     pub title: String,
@@ -90,6 +96,7 @@ pub struct FilingOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct SubmissionOut {
     pub id: u64,
     pub project_id: u64,
@@ -110,6 +117,7 @@ pub struct SubmissionOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct TransitionOut {
     pub at: String,
     pub actor_id: u64,
@@ -122,6 +130,7 @@ pub struct TransitionOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ChangeOut {
     /// The form's input name, e.g. `achievements.0.title`.
     pub key: String,
@@ -131,6 +140,7 @@ pub struct ChangeOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct VersionOut {
     pub number: u32,
     pub at: String,
@@ -139,6 +149,7 @@ pub struct VersionOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct DuplicateOut {
     pub file: String,
     pub other_submission_id: u64,
@@ -147,6 +158,7 @@ pub struct DuplicateOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HistoryOut {
     pub transitions: Vec<TransitionOut>,
     pub versions: Vec<VersionOut>,
@@ -154,23 +166,27 @@ pub struct HistoryOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ApproveIn {
     /// Must be exactly `已核，与原件一致` (材料真实性核查).
     pub confirmation: String,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ReasonIn {
     pub reason: String,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct NoteIn {
     #[oai(default)]
     pub note: String,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct StateOut {
     pub id: u64,
     pub state: String,
@@ -178,12 +194,14 @@ pub struct StateOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct HitOut {
     pub file: String,
     pub found: Vec<String>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AcceptOut {
     /// No identifying text was found: the submission may go to experts.
     pub cleared: bool,
@@ -191,11 +209,13 @@ pub struct AcceptOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssignIn {
     pub expert_id: u64,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssignmentOut {
     pub expert_id: u64,
     pub expert_name: String,
@@ -207,12 +227,14 @@ pub struct AssignmentOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct UnfilledOut {
     pub submission_id: u64,
     pub reason: String,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AutoAssignOut {
     pub assigned: u64,
     pub submissions: u64,
@@ -220,6 +242,7 @@ pub struct AutoAssignOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AssignableExpertOut {
     pub id: u64,
     pub name: String,
@@ -229,6 +252,7 @@ pub struct AssignableExpertOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FinalIn {
     pub grade: String,
     pub opinion: String,
@@ -238,6 +262,7 @@ pub struct FinalIn {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct FinalOut {
     pub grade: String,
     pub opinion: String,
@@ -246,17 +271,20 @@ pub struct FinalOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PublishIn {
     /// A batch to publish; all decided results of the project when absent.
     pub submission_ids: Option<Vec<u64>>,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct PublishOut {
     pub published: u64,
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ResultOut {
     pub submission_id: u64,
     pub teacher_name: String,
@@ -274,6 +302,7 @@ pub struct ResultOut {
 
 /// An assignment as its expert sees it (no identity).
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExpertTaskOut {
     pub submission_id: u64,
     pub project_name: String,
@@ -286,6 +315,7 @@ pub struct ExpertTaskOut {
 
 /// A submission as its expert sees it under blind review: no name, ID number, school or department.
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct ExpertSubmissionOut {
     pub submission_id: u64,
     pub project_name: String,
@@ -301,6 +331,7 @@ pub struct ExpertSubmissionOut {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct AppraisalIn {
     #[oai(default)]
     pub grade: String,
@@ -312,6 +343,7 @@ pub struct AppraisalIn {
 }
 
 #[derive(Debug, Object)]
+#[oai(skip_serializing_if_is_none)]
 pub struct MessageOut {
     pub id: u64,
     /// 学校审核 / 主管部门审核 / 市级受理 / 公布等级

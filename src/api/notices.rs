@@ -32,10 +32,11 @@ enum Tag {
 
 pub struct NoticesApi;
 
-/// A downloaded file.
+/// A downloaded file, as the derive builds it; [`FileDownload`] documents its real content types.
 #[derive(ApiResponse)]
-pub enum FileDownload {
-    /// The file's bytes, with its type and its name (RFC 6266 / RFC 5987, so Chinese names survive).
+pub enum NoticeFileResponse {
+    /// The file's bytes, with its type (PDF, DOC, DOCX, XLSX or ZIP, decided by content) and its name
+    /// (RFC 6266 / RFC 5987, so Chinese names survive).
     #[oai(status = 200)]
     File(
         Binary<Body>,
@@ -43,6 +44,41 @@ pub enum FileDownload {
         #[oai(header = "Content-Disposition")] String,
         #[oai(header = "X-Content-Type-Options")] String,
     ),
+}
+
+/// A notice attachment or material: the derived response, with the 200 answer documented under each content
+/// type a publisher upload can have (the derive knows only one).
+pub struct FileDownload(NoticeFileResponse);
+
+impl poem_openapi::ApiResponse for FileDownload {
+    fn meta() -> poem_openapi::registry::MetaResponses {
+        let mut meta = NoticeFileResponse::meta();
+        for response in &mut meta.responses {
+            if response.status == Some(200)
+                && let Some(binary) = response.content.pop()
+            {
+                response.content = crate::service::notices::UPLOAD_KINDS
+                    .iter()
+                    .chain([&crate::files::FileKind::Other])
+                    .map(|kind| poem_openapi::registry::MetaMediaType {
+                        content_type: files::mime_of(*kind),
+                        schema: binary.schema.clone(),
+                    })
+                    .collect();
+            }
+        }
+        meta
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        NoticeFileResponse::register(registry);
+    }
+}
+
+impl poem::IntoResponse for FileDownload {
+    fn into_response(self) -> poem::Response {
+        self.0.into_response()
+    }
 }
 
 type DownloadResult = Result<FileDownload, ApiError>;
@@ -232,10 +268,10 @@ async fn send(download: Download) -> DownloadResult {
     })?;
     let kind = FileKind::from_extension(&download.file.kind).unwrap_or(FileKind::Other);
     let body = Body::from_async_read(file.take(download.file.size));
-    Ok(FileDownload::File(
+    Ok(FileDownload(NoticeFileResponse::File(
         Binary(body),
         files::mime_of(kind).to_string(),
         content_disposition(false, &download.file.name),
         "nosniff".into(),
-    ))
+    )))
 }

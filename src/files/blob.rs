@@ -24,6 +24,8 @@ pub const CHUNK_SIZE: usize = 64 * 1024;
 pub struct BlobStore {
     blobs: PathBuf,
     temp: PathBuf,
+    /// Free bytes the file system must keep: an upload is refused (or cut off) below this. 0 = no check.
+    reserve: u64,
 }
 
 /// A blob that is safely on disk.
@@ -46,19 +48,59 @@ pub enum UploadError {
         /// The limit, in bytes.
         limit: u64,
     },
-    /// Reading the upload or writing it failed: a dropped connection, a full disk, a permission problem.
+    /// The file system is full, or its free space fell below the store's reserve; the upload stopped there.
+    #[error("the disk is full")]
+    DiskFull,
+    /// Reading the upload or writing it failed: a dropped connection, a permission problem.
     #[error("storing the upload failed: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
 }
+
+impl From<std::io::Error> for UploadError {
+    fn from(error: std::io::Error) -> Self {
+        if super::is_storage_full(&error) { UploadError::DiskFull } else { UploadError::Io(error) }
+    }
+}
+
+/// While streaming, free space is re-checked after every this many bytes, so a long upload stops before it
+/// eats the reserve.
+const SPACE_CHECK_BYTES: u64 = 16 * 1024 * 1024;
 
 impl BlobStore {
     /// Opens (creating if needed) the store under `root`, i.e. `root/blobs/` and `root/tmp/`.
     /// Both must be on one file system, so a rename moves a finished file into place atomically.
     pub fn open(root: &Path) -> std::io::Result<Self> {
-        let store = BlobStore { blobs: root.join("blobs"), temp: root.join("tmp") };
+        let store = BlobStore { blobs: root.join("blobs"), temp: root.join("tmp"), reserve: 0 };
         std::fs::create_dir_all(&store.blobs)?;
         std::fs::create_dir_all(&store.temp)?;
         Ok(store)
+    }
+
+    /// The same store, refusing uploads while the file system has fewer than `bytes` free.
+    pub fn with_reserve(mut self, bytes: u64) -> Self {
+        self.reserve = bytes;
+        self
+    }
+
+    /// Free bytes on the store's file system (for an unprivileged process).
+    pub fn free_space(&self) -> std::io::Result<u64> {
+        fs4::available_space(&self.blobs)
+    }
+
+    /// `DiskFull` when the free space is below the reserve. A failing `statvfs` does not block uploads: a real
+    /// full disk still surfaces as `ENOSPC` while writing.
+    pub fn check_space(&self) -> Result<(), UploadError> {
+        if self.reserve == 0 {
+            return Ok(());
+        }
+        match self.free_space() {
+            Ok(free) if free < self.reserve => Err(UploadError::DiskFull),
+            Ok(_) => Ok(()),
+            Err(error) => {
+                tracing::warn!(%error, "could not read the free disk space");
+                Ok(())
+            }
+        }
     }
 
     /// Removes every file in `tmp/` and returns how many there were. Call it at start-up, before serving:
@@ -86,11 +128,12 @@ impl BlobStore {
     /// removed. On success the blob is fsynced and in place; if the same content was stored before, the new
     /// copy is simply discarded.
     pub async fn put_stream<R: AsyncRead + Unpin>(&self, reader: R, limit: u64) -> Result<StoredBlob, UploadError> {
+        self.check_space()?;
         let path = self.temp_path();
         let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await?;
         // From here on the guard removes the file on every way out, cancellation included.
         let temp = TempFile { path: Some(path) };
-        let (file, sha256, size) = match write_hashed(reader, file, limit).await {
+        let (file, sha256, size) = match write_hashed(reader, file, limit, || self.check_space()).await {
             Ok(written) => written,
             Err(error) => {
                 temp.discard().await;
@@ -107,6 +150,7 @@ impl BlobStore {
 
     /// Stores `bytes` (a small generated file, e.g. a printed form) the same way as [`Self::put_stream`].
     /// Blocking: call it from `spawn_blocking` in async code.
+    /// The reserve does not apply (generated files are small); a full disk still fails with `StorageFull`.
     pub fn put_bytes(&self, bytes: &[u8]) -> std::io::Result<StoredBlob> {
         let (temp, mut file) = self.create_temp()?;
         file.write_all(bytes)?;
@@ -201,9 +245,11 @@ async fn write_hashed<R: AsyncRead + Unpin>(
     mut reader: R,
     mut file: tokio::fs::File,
     limit: u64,
+    check_space: impl Fn() -> Result<(), UploadError>,
 ) -> Result<(std::fs::File, String, u64), UploadError> {
     let mut hasher = Sha256::new();
     let mut size: u64 = 0;
+    let mut next_check = SPACE_CHECK_BYTES;
     let mut chunk = vec![0u8; CHUNK_SIZE];
     loop {
         let read = reader.read(&mut chunk).await?;
@@ -213,6 +259,10 @@ async fn write_hashed<R: AsyncRead + Unpin>(
         size += read as u64;
         if size > limit {
             return Err(UploadError::TooLarge { limit });
+        }
+        if size >= next_check {
+            check_space()?;
+            next_check = size + SPACE_CHECK_BYTES;
         }
         hasher.update(&chunk[..read]);
         file.write_all(&chunk[..read]).await?;
@@ -358,6 +408,42 @@ mod tests {
         assert_eq!(count_files(&store.temp), 0);
         let path = store.path_of(&first.sha256).unwrap();
         assert_eq!(std::fs::read(path).unwrap(), bytes);
+    }
+
+    #[tokio::test]
+    async fn below_the_reserve_nothing_is_stored() {
+        let (_dir, store) = store();
+        let store = store.with_reserve(u64::MAX);
+        let result = store.put_stream(Generated { remaining: 1000 }, 1_000_000).await;
+        assert!(matches!(result, Err(UploadError::DiskFull)), "{result:?}");
+        assert_eq!(count_files(&store.temp), 0);
+        assert_eq!(count_files(&store.blobs), 0);
+        // Generated files are small and exempt; a real full disk still fails them.
+        assert!(store.put_bytes(b"%PDF-1.4").is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_long_upload_stops_when_the_disk_fills_up() {
+        let (_dir, store) = store();
+        let file = tokio::fs::File::create(store.temp.join("probe.part")).await.unwrap();
+        let checks = std::cell::Cell::new(0);
+        let check = || {
+            checks.set(checks.get() + 1);
+            if checks.get() >= 2 { Err(UploadError::DiskFull) } else { Ok(()) }
+        };
+        let mut upload = Generated { remaining: 4 * SPACE_CHECK_BYTES };
+        let result = write_hashed(&mut upload, file, u64::MAX, check).await;
+        assert!(matches!(result, Err(UploadError::DiskFull)), "{:?}", result.err());
+        assert!(upload.remaining >= SPACE_CHECK_BYTES, "reading stopped at the second check");
+    }
+
+    #[test]
+    fn enospc_is_a_full_disk() {
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert!(matches!(UploadError::from(full), UploadError::DiskFull));
+        let other = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(matches!(UploadError::from(other), UploadError::Io(_)));
+        assert!(crate::files::is_storage_full(&std::io::Error::from_raw_os_error(28)), "ENOSPC");
     }
 
     /// The environment variable that tells [`memory_probe`] it runs in a process of its own.

@@ -66,6 +66,12 @@ pub enum ExtractError {
     ParserPanicked,
 }
 
+/// Whether an I/O error means the file system is full (or the user's quota is used up): the caller answers
+/// "storage full", not a generic failure.
+pub fn is_storage_full(error: &std::io::Error) -> bool {
+    matches!(error.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
+}
+
 #[cfg(test)]
 pub(crate) fn fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)

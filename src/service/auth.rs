@@ -47,7 +47,7 @@ impl Services {
             }
         };
         let wrong = |remaining: Option<u32>| {
-            metrics::counter!("logins_total", "outcome" => "wrong").increment(1);
+            metrics::counter!("logins_total", "outcome" => "wrong_password").increment(1);
             let message = match remaining {
                 Some(left) if left > 0 => format!("用户名或密码错误，再输错{left}次账号将被冻结"),
                 _ => "用户名或密码错误".to_string(),

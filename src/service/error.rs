@@ -32,7 +32,7 @@ pub enum ServiceError {
     PasswordChangeRequired,
     /// Storage failed; not the caller's fault.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// Something that should not happen; logged, shown as a generic message.
     #[error("内部错误：{0}")]
     Internal(String),
@@ -42,6 +42,32 @@ pub enum ServiceError {
     /// An upload is not of a kind this operation accepts (decided by content); the message names the rule.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The data directory's disk is full or below `uploads.min_free_mib`: uploads and saves are refused until
+    /// an operator frees space; nothing saved before is touched.
+    #[error("{0}")]
+    InsufficientStorage(String),
+}
+
+/// What a person sees when the server's disk is full.
+pub const DISK_FULL_MESSAGE: &str =
+    "服务器存储空间不足，暂时无法上传文件或保存。已保存的内容不受影响，请稍后再试或联系管理员。";
+
+impl ServiceError {
+    /// The disk is full (or below the configured reserve).
+    pub fn disk_full() -> Self {
+        ServiceError::InsufficientStorage(DISK_FULL_MESSAGE.into())
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(error: StoreError) -> Self {
+        if error.is_storage_full() {
+            tracing::error!(%error, "the database could not be written: the disk is full");
+            ServiceError::disk_full()
+        } else {
+            ServiceError::Store(error)
+        }
+    }
 }
 
 /// Why a sign-in failed (also the label of the `logins_total` metric).

@@ -126,21 +126,18 @@ impl Services {
 
     /// Streams an upload to a staged file in 64 KiB chunks, stopping past `uploads.import_mib`, and checks by
     /// content that it is an .xlsx or a CSV. The actor must be an admin; nothing is written otherwise.
-    pub async fn stage_import<R: AsyncRead + Unpin>(
-        &self,
-        actor: &Actor,
-        mut reader: R,
-    ) -> ServiceResult<StagedImport> {
+    pub async fn stage_import<R: AsyncRead + Unpin>(&self, actor: &Actor, reader: R) -> ServiceResult<StagedImport> {
         if !actor.role.is_admin() {
             return Err(ServiceError::Forbidden("只有管理员可以导入教师"));
         }
-        let directory = self.imports_dir();
-        tokio::fs::create_dir_all(&directory).await.map_err(io_error)?;
-        self.sweep_staged(&directory).await;
         let limit = self.config.uploads.import_mib * 1024 * 1024;
+        let mut reader = self.ensure_upload_space(reader, limit).await?;
+        let directory = self.imports_dir();
+        tokio::fs::create_dir_all(&directory).await.map_err(write_error)?;
+        self.sweep_staged(&directory).await;
         let token = random_token()[..32].to_string();
         let upload = directory.join(format!("{}-{token}.upload", actor.account_id));
-        let mut file = tokio::fs::File::create(&upload).await.map_err(io_error)?;
+        let mut file = tokio::fs::File::create(&upload).await.map_err(write_error)?;
         let mut buffer = vec![0u8; crate::files::CHUNK_SIZE];
         let mut size: u64 = 0;
         let written: ServiceResult<()> = async {
@@ -152,15 +149,16 @@ impl Services {
                 }
                 size += read as u64;
                 if size > limit {
+                    crate::obs::upload_refused("too_large");
                     drain(&mut reader, &mut buffer, limit.min(DRAIN_BYTES)).await;
                     return Err(ServiceError::PayloadTooLarge(format!(
                         "文件超过 {} MiB 的上限，请分批导入",
                         self.config.uploads.import_mib
                     )));
                 }
-                file.write_all(&buffer[..read]).await.map_err(io_error)?;
+                file.write_all(&buffer[..read]).await.map_err(write_error)?;
             }
-            file.flush().await.map_err(io_error)?;
+            file.flush().await.map_err(write_error)?;
             if size == 0 {
                 return Err(ServiceError::field("file", "请选择要导入的文件"));
             }
@@ -177,13 +175,15 @@ impl Services {
             tokio::task::spawn_blocking(move || sheet::sniff(&upload)).await.map_err(io_error)?.map_err(io_error)?
         };
         let Some(kind) = sniffed else {
+            crate::obs::upload_refused("bad_type");
             let _ = tokio::fs::remove_file(&upload).await;
             return Err(ServiceError::UnsupportedMediaType(
                 "仅支持 .xlsx 或 .csv 格式的表格文件（按文件内容判断，与文件名无关）".into(),
             ));
         };
         let path = directory.join(format!("{}-{token}.{}", actor.account_id, kind.extension()));
-        tokio::fs::rename(&upload, &path).await.map_err(io_error)?;
+        tokio::fs::rename(&upload, &path).await.map_err(write_error)?;
+        crate::obs::uploaded("import", size);
         Ok(StagedImport { token, kind, path })
     }
 
@@ -437,6 +437,11 @@ async fn drain<R: AsyncRead + Unpin>(reader: &mut R, buffer: &mut [u8], at_most:
             Ok(read) => drained += read as u64,
         }
     }
+}
+
+/// A failed write of the staged file: "disk full" when it is one.
+fn write_error(error: std::io::Error) -> ServiceError {
+    crate::service::storage::io_failure("导入文件读写失败", error)
 }
 
 fn io_error(error: impl std::fmt::Display) -> ServiceError {

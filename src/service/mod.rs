@@ -13,6 +13,7 @@ pub mod error;
 pub mod experts;
 pub mod exports;
 pub mod hasher;
+pub mod health;
 pub mod imports;
 pub mod notices;
 pub mod org_admin;
@@ -24,6 +25,7 @@ pub mod project_admin;
 pub mod projects;
 pub mod review;
 pub mod sessions;
+pub mod storage;
 pub mod submissions;
 pub mod teacher_admin;
 pub mod teachers;
@@ -56,7 +58,9 @@ pub struct Services {
 impl Services {
     pub fn open(config: Arc<Config>) -> Result<Self, ServiceError> {
         let store = Store::open(&config.db_path())?;
-        let blobs = crate::files::BlobStore::open(&config.files_dir()).map_err(notices::io_error)?;
+        let blobs = crate::files::BlobStore::open(&config.files_dir())
+            .map_err(notices::io_error)?
+            .with_reserve(config.min_free_bytes());
         // Nothing is uploading before the server listens: leftovers are from an interrupted upload.
         blobs.sweep_temp().map_err(notices::io_error)?;
         let search = Arc::new(crate::search::SearchIndex::open(&config.index_dir()).map_err(notices::search_error)?);

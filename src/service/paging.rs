@@ -20,7 +20,7 @@ impl<T> Paged<T> {
     pub fn of(all: Vec<T>, page: usize, per_page: usize) -> Self {
         let (page, per_page) = normalise(page, per_page);
         let total = all.len();
-        let items = all.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+        let items = all.into_iter().skip((page - 1).saturating_mul(per_page)).take(per_page).collect();
         Self { items, total, page, per_page }
     }
 
@@ -61,5 +61,7 @@ mod tests {
         assert_eq!(normalise(2, 7), (2, 20));
         assert_eq!(normalise(1, 100_000), (1, 300));
         assert!(Paged::of(Vec::<u8>::new(), 9, 20).items.is_empty());
+        // A page far past the end (e.g. from a URL) is empty, not an overflow.
+        assert!(Paged::of(vec![1, 2, 3], usize::MAX, 300).items.is_empty());
     }
 }

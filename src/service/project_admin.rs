@@ -167,6 +167,10 @@ impl Services {
         city_only(actor)?;
         self.store.write(|tx| {
             let source = tx.get::<Project>(source_id)?.ok_or(ServiceError::NotFound("鉴定项目不存在"))?;
+            if !(2000..=2100).contains(&year) {
+                // Checked before the windows are shifted: a year far out would overflow the arithmetic.
+                return Err(ServiceError::field("year", "年度应在2000到2100之间"));
+            }
             let mut copy = source.clone();
             copy.id = tx.next_id()?;
             copy.year = year;
@@ -196,7 +200,7 @@ impl Services {
 
 /// The same moment `years` later (or earlier); 29 February becomes 28 February in a common year.
 fn shift_years(at: DateTime<Utc>, years: i32) -> DateTime<Utc> {
-    let months = Months::new(years.unsigned_abs() * 12);
+    let months = Months::new(years.unsigned_abs().saturating_mul(12));
     let shifted = if years >= 0 { at.checked_add_months(months) } else { at.checked_sub_months(months) };
     shifted.unwrap_or(at)
 }

@@ -20,6 +20,17 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
+impl StoreError {
+    /// Whether the failure is a full file system (the write was refused; nothing half-written is kept: redb
+    /// commits atomically).
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            StoreError::Db(redb::Error::Io(error)) | StoreError::Io(error) => crate::files::is_storage_full(error),
+            _ => false,
+        }
+    }
+}
+
 macro_rules! from_redb {
     ($($error:ty),*) => {$(
         impl From<$error> for StoreError {

@@ -253,6 +253,17 @@ macro_rules! impl_reader {
 impl_reader!(ReadTx);
 impl_reader!(WriteTx);
 
+impl ReadTx {
+    /// How many entries a `&str`-keyed table holds (0 when it was never created).
+    pub fn count_keyed(&self, table: redb::TableDefinition<&str, &[u8]>) -> Result<u64, StoreError> {
+        match self.txn.open_table(table) {
+            Ok(opened) => Ok(redb::ReadableTableMetadata::len(&opened)?),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
 impl WriteTx {
     /// Inserts or replaces a record under its id.
     pub fn put<T: Record>(&self, record: &T) -> Result<(), StoreError> {

@@ -97,18 +97,27 @@ pub fn cookie_value(request: &Request, name: &str) -> Option<String> {
         .map(|(_, value)| value.to_string())
 }
 
-/// The client address: the socket peer, or the first `X-Forwarded-For` hop when configured as trusted.
+/// The client address (sign-in throttling, verification rate limit, audit). The socket peer, unless
+/// `security.trust_forwarded_for` is on: then the **last** `X-Forwarded-For` entry, the address the reverse
+/// proxy in front of us saw and appended (nginx `$proxy_add_x_forwarded_for` or `$remote_addr`). Earlier entries
+/// come from the client and are never trusted, so a forged header cannot escape the per-address limits.
 pub fn client_address(request: &Request, services: &Services) -> String {
     if services.config.security.trust_forwarded_for
-        && let Some(forwarded) = request.headers().get("x-forwarded-for").and_then(|value| value.to_str().ok())
-        && let Some(first) = forwarded.split(',').next().map(str::trim).filter(|hop| !hop.is_empty())
+        && let Some(hop) = last_forwarded_hop(request.headers())
     {
-        return first.to_string();
+        return hop;
     }
     match request.remote_addr().as_socket_addr() {
         Some(address) => address.ip().to_string(),
         None => "unknown".into(),
     }
+}
+
+/// The last hop of the (last) `X-Forwarded-For` header, if it is an IP address.
+fn last_forwarded_hop(headers: &poem::http::HeaderMap) -> Option<String> {
+    let value = headers.get_all("x-forwarded-for").iter().next_back()?.to_str().ok()?;
+    let hop = value.rsplit(',').next()?.trim();
+    hop.parse::<std::net::IpAddr>().ok().map(|address| address.to_string())
 }
 
 impl<'a> FromRequest<'a> for Ctx {
@@ -162,5 +171,28 @@ impl<'a> FromRequest<'a> for Signed {
             }
             Some(_) => Ok(Signed { ctx }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_forwarded_hop;
+
+    fn hop(values: &[&str]) -> Option<String> {
+        let mut headers = poem::http::HeaderMap::new();
+        for value in values {
+            headers.append("x-forwarded-for", value.parse().unwrap());
+        }
+        last_forwarded_hop(&headers)
+    }
+
+    #[test]
+    fn the_hop_the_proxy_appended_counts() {
+        assert_eq!(hop(&["203.0.113.7"]).as_deref(), Some("203.0.113.7"));
+        assert_eq!(hop(&["1.1.1.1, 2.2.2.2,  10.0.0.9 "]).as_deref(), Some("10.0.0.9"));
+        assert_eq!(hop(&["1.1.1.1", "10.0.0.9"]).as_deref(), Some("10.0.0.9"));
+        assert_eq!(hop(&["2001:db8::1"]).as_deref(), Some("2001:db8::1"));
+        assert_eq!(hop(&["10.0.0.1, not-an-address"]), None);
+        assert_eq!(hop(&[]), None);
     }
 }

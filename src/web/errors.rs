@@ -23,6 +23,7 @@ pub fn status_of(error: &ServiceError) -> StatusCode {
         ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         ServiceError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         ServiceError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ServiceError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
     }
 }
 
@@ -61,6 +62,7 @@ fn title_of(status: StatusCode) -> &'static str {
         StatusCode::CONFLICT => "无法完成",
         StatusCode::PAYLOAD_TOO_LARGE => "文件过大",
         StatusCode::UNSUPPORTED_MEDIA_TYPE => "文件类型不支持",
+        StatusCode::INSUFFICIENT_STORAGE => "存储空间不足",
         _ => "出错了",
     }
 }

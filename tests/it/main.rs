@@ -19,5 +19,6 @@ mod operation;
 mod print_data;
 mod printing;
 mod review;
+mod robust;
 mod scope;
 mod signing_in;

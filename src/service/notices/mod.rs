@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 
 pub use index::SearchHit;
+pub use uploads::UPLOAD_KINDS;
 
 use super::{Actor, ServiceError, ServiceResult};
 use crate::domain::account::Role;
@@ -110,7 +111,7 @@ impl super::Services {
 
 /// A file-system failure opening the blob store, as a service error.
 pub(crate) fn io_error(error: std::io::Error) -> ServiceError {
-    ServiceError::Internal(format!("文件存储不可用：{error}"))
+    crate::service::storage::io_failure("文件存储不可用", error)
 }
 
 /// A search index that cannot be opened (e.g. held by another process), as a service error.

@@ -12,7 +12,7 @@ use crate::store::{Reader, tables};
 
 /// The kinds a notice attachment or material may be, decided by content: documents, spreadsheets (forms to
 /// fill in) and ZIP bundles.
-const ALLOWED: [FileKind; 5] = [FileKind::Pdf, FileKind::Doc, FileKind::Docx, FileKind::Xlsx, FileKind::Zip];
+pub const UPLOAD_KINDS: [FileKind; 5] = [FileKind::Pdf, FileKind::Doc, FileKind::Docx, FileKind::Xlsx, FileKind::Zip];
 
 impl Services {
     /// Checks that `actor` may publish before any byte of an upload is read, so other accounts cannot make the
@@ -38,15 +38,21 @@ impl Services {
     ) -> ServiceResult<FileRef> {
         require_publisher(actor)?;
         let limit = self.notice_upload_limit();
+        let reader = self.ensure_upload_space(reader, limit).await?;
         let stored = match self.blobs.put_stream(reader, limit).await {
             Ok(stored) => stored,
+            Err(error @ UploadError::DiskFull) => {
+                return Err(crate::service::storage::upload_disk_full(&error).unwrap_or_else(ServiceError::disk_full));
+            }
             Err(UploadError::TooLarge { .. }) => {
+                crate::obs::upload_refused("too_large");
                 let message = format!("文件“{}”超过{}MB，无法上传", short(file_name), self.config.uploads.document_mib);
                 return Err(ServiceError::field(field, message));
             }
             Err(UploadError::Io(error)) => return Err(internal(error)),
         };
-        if !ALLOWED.contains(&stored.kind) {
+        if !UPLOAD_KINDS.contains(&stored.kind) {
+            crate::obs::upload_refused("bad_type");
             return Err(ServiceError::field(
                 field,
                 format!(
@@ -75,6 +81,7 @@ impl Services {
         .await
         .map_err(internal)?;
         if !valid {
+            crate::obs::upload_refused("damaged");
             return Err(ServiceError::field(field, format!("文件“{}”不是完整的PDF文件", short(file_name))));
         }
         let extension = files::extension_of(kind).to_string();
@@ -92,6 +99,7 @@ impl Services {
             audit::record(tx, Some(actor), "notice.upload", &format!("file:{}", record.sha256), &name)?;
             Ok::<_, ServiceError>(())
         })?;
+        crate::obs::uploaded("notice", stored.size);
         Ok(FileRef { name, sha256: stored.sha256, size: stored.size, kind: extension })
     }
 

@@ -121,7 +121,7 @@ impl Services {
         let schools: HashMap<u64, String> =
             read.all::<School>()?.into_iter().map(|school| (school.id, school.name)).collect();
         let mut rows = Vec::new();
-        for summary in summaries.into_iter().skip((page - 1) * per_page).take(per_page) {
+        for summary in summaries.into_iter().skip((page - 1).saturating_mul(per_page)).take(per_page) {
             let teacher_name = match names.get(&summary.teacher_id) {
                 Some(name) => name.clone(),
                 None => teacher_name(&read, summary.teacher_id)?,

@@ -97,6 +97,7 @@ impl Services {
         let limits = self.file_limits();
         self.store.write(|tx| {
             let (appraisal, filing) = prepare(tx, actor, edit, limits)?;
+            self.ensure_free_space()?;
             let (filing, format_errors) = check_formats(&filing, &appraisal.rules());
             let submission = store_draft(tx, actor, &appraisal, filing, "暂存")?;
             Ok(Saved { submission, format_errors })
@@ -109,6 +110,7 @@ impl Services {
         let limits = self.file_limits();
         self.store.write(|tx| {
             let (appraisal, filing) = prepare(tx, actor, edit, limits)?;
+            self.ensure_free_space()?;
             let rules = appraisal.rules();
             match validate_for_submit(&filing, &rules) {
                 Ok(filing) => submit_now(tx, actor, &appraisal, filing).map(SubmitOutcome::Submitted),

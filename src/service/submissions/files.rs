@@ -185,9 +185,14 @@ impl Services {
         // Only a blob this upload created may be removed on refusal: the same content may already be stored for
         // someone else (a notice attachment, another teacher's evidence). The margin covers coarse file clocks.
         let started = std::time::SystemTime::now() - std::time::Duration::from_millis(50);
+        let reader = self.ensure_upload_space(reader, limit).await?;
         let stored = match self.blobs.put_stream(reader, limit).await {
             Ok(stored) => stored,
+            Err(error @ UploadError::DiskFull) => {
+                return Err(crate::service::storage::upload_disk_full(&error).unwrap_or_else(ServiceError::disk_full));
+            }
             Err(UploadError::TooLarge { .. }) => {
+                crate::obs::upload_refused("too_large");
                 let rule = if allows_media {
                     format!(
                         "WORD、PDF文件须在{}M以下，MP4、ZIP文件须在{}M以下",
@@ -199,6 +204,7 @@ impl Services {
                 return Err(refuse(format!("{label}超过大小限制：{rule}")));
             }
             Err(UploadError::Io(error)) => {
+                crate::obs::upload_refused("interrupted");
                 tracing::warn!(%error, "upload interrupted");
                 return Err(refuse(format!("{label}上传中断，请重新上传")));
             }
@@ -217,11 +223,13 @@ impl Services {
                 return Err(error);
             }
         };
-        if let Some(problem) = problem {
+        if let Some((reason, problem)) = problem {
+            crate::obs::upload_refused(reason);
             self.discard_if_unreferenced(&sha256, started)?;
             return Err(refuse(problem));
         }
         self.record_file(actor, permit.submission_id, &file)?;
+        crate::obs::uploaded("submission", file.size);
         Ok(Received { target, file })
     }
 
@@ -329,23 +337,24 @@ async fn check_content(
     slot: FileSlot,
     allows_media: bool,
     limits: FileLimits,
-) -> ServiceResult<Option<String>> {
+) -> ServiceResult<Option<(&'static str, String)>> {
     let label = slot.label();
     let known = DOCUMENT_KINDS.contains(&file.kind.as_str()) || MEDIA_KINDS.contains(&file.kind.as_str());
     if file.size == 0 {
-        return Ok(Some(format!("{label}是空文件，请重新选择")));
+        return Ok(Some(("empty", format!("{label}是空文件，请重新选择"))));
     }
     if !known || (!allows_media && MEDIA_KINDS.contains(&file.kind.as_str())) {
         let rule = if allows_media { "WORD、PDF、MP4或ZIP" } else { "WORD或PDF" };
         let note =
             if slot == FileSlot::Achievement && !allows_media { "（仅自创资源可上传MP4或ZIP）" } else { "" };
-        return Ok(Some(format!("{label}仅支持{rule}格式{note}，按文件内容识别，与文件扩展名无关")));
+        return Ok(Some(("bad_type", format!("{label}仅支持{rule}格式{note}，按文件内容识别，与文件扩展名无关"))));
     }
     if DOCUMENT_KINDS.contains(&file.kind.as_str()) && file.size > limits.document_bytes() {
-        return Ok(Some(format!("{label}超过大小限制：WORD、PDF文件须在{}M以下", limits.document_mib)));
+        let message = format!("{label}超过大小限制：WORD、PDF文件须在{}M以下", limits.document_mib);
+        return Ok(Some(("too_large", message)));
     }
     if let Some(problem) = file_problem(file, label, allows_media, "", &limits) {
-        return Ok(Some(problem));
+        return Ok(Some(("bad_type", problem)));
     }
     if kind != FileKind::Pdf {
         return Ok(None);
@@ -355,10 +364,10 @@ async fn check_content(
     let label = label.to_string();
     tokio::task::spawn_blocking(move || {
         if !pdf_is_valid(&path) {
-            return Some(format!("{label}无法打开：PDF文件已损坏、不完整或已加密，请检查后重新上传"));
+            return Some(("damaged", format!("{label}无法打开：PDF文件已损坏、不完整或已加密，请检查后重新上传")));
         }
         if needs_text && !pdf_has_text_layer(&path).unwrap_or(false) {
-            return Some("不接受图片扫描转PDF格式：成果附件须为含可复制文字的WORD或PDF文件".to_string());
+            return Some(("scan", "不接受图片扫描转PDF格式：成果附件须为含可复制文字的WORD或PDF文件".to_string()));
         }
         None
     })

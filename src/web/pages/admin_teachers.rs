@@ -262,7 +262,7 @@ fn render(
                                     input id=(pick) type="checkbox" name="ids" value=(teacher.id) form="bulk";
                                     label.sr-only for=(pick) { "选择 " (teacher.name) }
                                 }
-                                td { ((paged.page - 1) * paged.per_page + index + 1) }
+                                td { ((paged.page - 1).saturating_mul(paged.per_page).saturating_add(index + 1)) }
                                 td { (teacher.name) }
                                 td { (mask(&teacher.username)) }
                                 @if many_schools { td { (row.school_name) } }
