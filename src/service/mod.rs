@@ -53,6 +53,8 @@ pub struct Services {
     pub search: Arc<crate::search::SearchIndex>,
     pub printing: printing::Printer,
     pub audit_checkpoint: audit_view::AuditCheckpoint,
+    /// The admins' submission lists' in-memory read model (see `review::list_cache`).
+    pub summary_cache: review::list_cache::SummaryCache,
 }
 
 impl Services {
@@ -70,6 +72,7 @@ impl Services {
             throttle: throttle::LoginThrottle::new(config.security.login_attempts_per_minute),
             printing: printing::Printer::new(&config)?,
             audit_checkpoint: audit_view::AuditCheckpoint::default(),
+            summary_cache: Default::default(),
             store,
             config,
             blobs,

@@ -10,6 +10,7 @@ pub mod tables;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use redb::{
     Database, ReadTransaction, ReadableDatabase, ReadableMultimapTable, ReadableTable, TableHandle, WriteTransaction,
@@ -25,6 +26,9 @@ pub use records::Record;
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Database>,
+    /// Bumped after every committed write transaction, so in-memory read models built from a snapshot can tell
+    /// they may be stale (see `service::review::list_cache`).
+    generation: Arc<AtomicU64>,
 }
 
 /// A consistent snapshot for reading.
@@ -44,9 +48,15 @@ impl Store {
             std::fs::create_dir_all(parent)?;
         }
         let db = Database::create(path)?;
-        let store = Self { db: Arc::new(db) };
+        let store = Self { db: Arc::new(db), generation: Arc::new(AtomicU64::new(0)) };
         migrate::run(&store)?;
         Ok(store)
+    }
+
+    /// How many write transactions this process has committed. Read it *before* taking the snapshot a cached
+    /// view is built from: a commit in between only makes the view look older than it is, never newer.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     pub fn read(&self) -> Result<ReadTx, StoreError> {
@@ -59,6 +69,7 @@ impl Store {
         match work(&tx) {
             Ok(value) => {
                 tx.txn.commit().map_err(StoreError::from)?;
+                self.generation.fetch_add(1, Ordering::Release);
                 Ok(value)
             }
             Err(error) => {

@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use super::{Loaded, NOT_FOUND, admin_sees, expect_state, leave_message, load_for_admin, transition};
 use crate::clock;
-use crate::domain::account::{Account, Role};
+use crate::domain::account::Role;
 use crate::domain::org::{OrgRef, School};
 use crate::domain::review::{
     Check, Decline, MessageKind, Review, ReviewLevel, SubmissionSummary, VERIFICATION_TEXT, VERIFICATION_TITLE,
@@ -16,7 +16,7 @@ use crate::domain::review::{
 };
 use crate::domain::submission::{Submission, SubmissionState};
 use crate::service::{Actor, ServiceError, ServiceResult, Services, audit};
-use crate::store::{Reader, tables};
+use crate::store::Reader;
 
 /// What the admin list is asked for.
 #[derive(Debug, Clone, Default)]
@@ -77,27 +77,22 @@ impl Services {
         if level_of(actor).is_none() {
             return Err(ServiceError::Forbidden("无权限查看鉴定成果"));
         }
-        let read = self.store.read()?;
-        let mut summaries: Vec<SubmissionSummary> = match actor.org {
-            OrgRef::City => read.all::<SubmissionSummary>()?,
-            OrgRef::Department(id) => summaries_of(&read, &format!("department:{id}"))?,
-            OrgRef::School(id) => summaries_of(&read, &format!("school:{id}"))?,
-        };
-        summaries.retain(|summary| {
-            summary.state != SubmissionState::Draft
-                && summary.versions > 0
-                && admin_sees(actor, summary.school_id, summary.department_id)
-                && filter.project_id.is_none_or(|id| summary.project_id == id)
-                && filter.school_id.is_none_or(|id| summary.school_id == id)
-        });
+        let snapshot = self.summary_cache.get(&self.store)?;
+        let names = &snapshot.teacher_names;
         let query = filter.query.trim();
-        let mut names: HashMap<u64, String> = HashMap::new();
-        if !query.is_empty() {
-            for summary in &summaries {
-                names.insert(summary.teacher_id, teacher_name(&read, summary.teacher_id)?);
-            }
-            summaries.retain(|summary| names.get(&summary.teacher_id).is_some_and(|name| name.contains(query)));
-        }
+        let mut summaries: Vec<&SubmissionSummary> = snapshot
+            .summaries
+            .iter()
+            .filter(|summary| {
+                summary.state != SubmissionState::Draft
+                    && summary.versions > 0
+                    && admin_sees(actor, summary.school_id, summary.department_id)
+                    && filter.project_id.is_none_or(|id| summary.project_id == id)
+                    && filter.school_id.is_none_or(|id| summary.school_id == id)
+                    && (query.is_empty() || names.get(&summary.teacher_id).is_some_and(|name| name.contains(query)))
+            })
+            .collect();
+        let read = self.store.read()?;
         let mut counts: Vec<(SubmissionState, usize)> = SubmissionState::ALL
             .into_iter()
             .filter(|state| *state != SubmissionState::Draft)
@@ -122,13 +117,10 @@ impl Services {
             read.all::<School>()?.into_iter().map(|school| (school.id, school.name)).collect();
         let mut rows = Vec::new();
         for summary in summaries.into_iter().skip((page - 1).saturating_mul(per_page)).take(per_page) {
-            let teacher_name = match names.get(&summary.teacher_id) {
-                Some(name) => name.clone(),
-                None => teacher_name(&read, summary.teacher_id)?,
-            };
+            let teacher_name = names.get(&summary.teacher_id).cloned().unwrap_or_default();
             let school_name = schools.get(&summary.school_id).cloned().unwrap_or_default();
-            let duplicate = has_duplicate(&read, &summary)?;
-            rows.push(ListRow { summary, teacher_name, school_name, duplicate });
+            let duplicate = has_duplicate(&read, summary)?;
+            rows.push(ListRow { summary: summary.clone(), teacher_name, school_name, duplicate });
         }
         Ok(ListPage { rows, total, counts, page, per_page })
     }
@@ -243,16 +235,6 @@ fn check_deadline(level: ReviewLevel, loaded: &Loaded) -> ServiceResult<()> {
     Ok(())
 }
 
-fn summaries_of(read: &impl Reader, key: &str) -> ServiceResult<Vec<SubmissionSummary>> {
-    let mut out = Vec::new();
-    for id in read.multimap_values(tables::SUBMISSIONS_BY_KEY, key)? {
-        if let Some(summary) = read.get::<SubmissionSummary>(id)? {
-            out.push(summary);
-        }
-    }
-    Ok(out)
-}
-
 /// The duplicate signal for a list row: another teacher's submission, or an earlier year's, holds one of its
 /// achievement files. (The detail page says which, via `history::duplicates`.)
 fn has_duplicate(read: &impl Reader, summary: &SubmissionSummary) -> ServiceResult<bool> {
@@ -271,10 +253,6 @@ fn has_duplicate(read: &impl Reader, summary: &SubmissionSummary) -> ServiceResu
         }
     }
     Ok(false)
-}
-
-fn teacher_name(read: &impl Reader, id: u64) -> ServiceResult<String> {
-    Ok(read.get::<Account>(id)?.map(|account| account.name).unwrap_or_default())
 }
 
 /// The review record of a submission (empty if none yet).

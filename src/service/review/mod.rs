@@ -10,6 +10,7 @@ pub mod admin;
 pub mod city;
 pub mod expert;
 pub mod history;
+pub mod list_cache;
 pub mod messages;
 pub mod results;
 
