@@ -78,19 +78,23 @@ impl Services {
         }
         let read = self.store.read()?;
         let account = read.get::<Account>(actor.account_id)?;
-        let return_notice = own_messages_in(&read, actor).ok().and_then(newest_unread_return);
+        let messages = own_messages_in(&read, actor).ok();
+        let unread = messages.as_ref().map(|messages| messages.iter().filter(|m| m.read_at.is_none()).count());
+        let return_notice = messages.and_then(newest_unread_return);
         let status = match &account {
             Some(account) => teacher_status_in(&read, actor, account).ok().flatten(),
             None => None,
         };
         let current = account.and_then(|account| account.teacher).and_then(|profile| profile.project_id);
         let results = crate::service::printing::published_results_in(&read, actor, current)?;
-        Ok(TeacherHome { return_notice, status, results })
+        Ok(TeacherHome { unread, return_notice, status, results })
     }
 }
 
 /// What 首页 shows a teacher (see [`Services::teacher_home`]).
 pub struct TeacherHome {
+    /// The header's unread count; `None` when the messages could not be read (the header then asks again).
+    pub unread: Option<usize>,
     pub return_notice: Option<Message>,
     pub status: Option<TeacherStatus>,
     pub results: Vec<crate::service::printing::PublishedResult>,

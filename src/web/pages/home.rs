@@ -26,20 +26,23 @@ pub fn status_steps(current: usize, state: &str) -> Markup {
 }
 
 #[handler]
-pub fn show(signed: Signed) -> Response {
-    let ctx = &signed.ctx;
-    let user = signed.user();
-    let body = match user.account.role {
-        // One snapshot for the pop-up, the status card and the results.
+pub fn show(mut signed: Signed) -> Response {
+    let role = signed.user().account.role;
+    let body = match role {
+        // One snapshot for the header's unread count, the pop-up, the status card and the results.
         Role::Teacher => match signed.services().teacher_home(signed.actor()) {
-            Ok(home) => teacher_home(home),
-            Err(error) => return errors::page(ctx, &error),
+            Ok(home) => {
+                signed.ctx.unread_messages = home.unread;
+                teacher_home(home)
+            }
+            Err(error) => return errors::page(&signed.ctx, &error),
         },
         role => match admin_home(&signed, role) {
             Ok(markup) => markup,
-            Err(error) => return errors::page(ctx, &error),
+            Err(error) => return errors::page(&signed.ctx, &error),
         },
     };
+    let ctx = &signed.ctx;
     let body = html! { (body) (super::notices::home_boxes(&signed)) };
     ctx.finish(layout::page(ctx, "首页", "/", body))
 }

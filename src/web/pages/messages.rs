@@ -19,7 +19,10 @@ pub fn header_link(ctx: &Ctx) -> Markup {
     if user.account.role != Role::Teacher || user.account.must_change_password {
         return html! {};
     }
-    let unread = ctx.services.unread_messages(&user.actor).unwrap_or(0);
+    let unread = match ctx.unread_messages {
+        Some(unread) => unread,
+        None => ctx.services.unread_messages(&user.actor).unwrap_or(0),
+    };
     html! {
         a href="/messages" aria-label=(format!("消息提醒，{unread}条未读")) {
             "消息提醒"
