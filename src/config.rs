@@ -85,7 +85,8 @@ pub struct Argon2Config {
     pub iterations: u32,
     /// Lanes (OWASP: 1).
     pub parallelism: u32,
-    /// Hashes computed at the same time; each holds `memory_kib` of memory.
+    /// Hashes computed at the same time; each holds `memory_kib` of memory and a core. Default: one less than the
+    /// cores (at least 1), so a login storm always leaves a core for serving pages.
     pub max_concurrent: usize,
 }
 
@@ -155,7 +156,8 @@ impl Default for UploadConfig {
 
 impl Default for Argon2Config {
     fn default() -> Self {
-        Self { memory_kib: 19456, iterations: 2, parallelism: 1, max_concurrent: 4 }
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self { memory_kib: 19456, iterations: 2, parallelism: 1, max_concurrent: cores.saturating_sub(1).max(1) }
     }
 }
 
@@ -284,12 +286,20 @@ mod example_file {
         assert_eq!(config.security.freeze_seconds, defaults.security.freeze_seconds);
         assert_eq!(config.security.verify_attempts_per_minute, defaults.security.verify_attempts_per_minute);
         assert_eq!(config.argon2.memory_kib, defaults.argon2.memory_kib);
+        assert_eq!(config.argon2.max_concurrent, defaults.argon2.max_concurrent);
         assert_eq!(config.uploads.media_mib, defaults.uploads.media_mib);
         assert_eq!(config.uploads.min_free_mib, defaults.uploads.min_free_mib);
         assert_eq!(config.site_name, defaults.site_name);
         assert_eq!(config.backup.dir, defaults.backup.dir);
         assert_eq!(config.backup.at, defaults.backup.at);
         assert_eq!(config.backup.keep, defaults.backup.keep);
+    }
+
+    #[test]
+    fn argon2_leaves_a_core_for_pages() {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let bound = Argon2Config::default().max_concurrent;
+        assert!(bound >= 1 && (bound < cores || cores == 1), "{bound} hashes at once on {cores} cores");
     }
 
     #[test]

@@ -1,28 +1,66 @@
 //! argon2id password hashing off the async threads and behind a concurrency bound: each hash holds
 //! `memory_kib` of memory and ~25 ms of a core, so a login storm must queue here instead of exhausting memory or
-//! stalling page serving.
+//! stalling page serving. The hashes run on `max_concurrent` threads of their own, not on tokio's blocking pool:
+//! the allocator keeps a freed hash's memory in the arena of the thread that used it, so a storm spread over
+//! many pool threads would leave `memory_kib` resident per thread; with fixed threads it is `max_concurrent` at
+//! most.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, mpsc};
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Algorithm, Argon2, Params, PasswordHasher as _, PasswordVerifier as _, Version};
-use tokio::sync::Semaphore;
+use tokio::sync::oneshot;
 
 use super::error::ServiceError;
 use crate::config::Argon2Config;
 use crate::domain::password::DEFAULT_PASSWORD;
 
+type Job = Box<dyn FnOnce() + Send>;
+
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
-    permits: Arc<Semaphore>,
+    /// The queue of the hashing threads; they end when the last hasher is dropped.
+    jobs: mpsc::Sender<Job>,
 }
 
 impl PasswordHasher {
     pub fn new(config: &Argon2Config) -> Result<Self, ServiceError> {
         let params = Params::new(config.memory_kib, config.iterations, config.parallelism, None)
             .map_err(|error| ServiceError::Internal(format!("argon2 参数无效：{error}")))?;
-        Ok(Self { params, permits: Arc::new(Semaphore::new(config.max_concurrent)) })
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for index in 0..config.max_concurrent.max(1) {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("argon2-{index}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while waiting for the next job, not while hashing.
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            // A panicking hash answers "failed" (its sender is dropped); the thread carries on.
+                            Ok(job) => drop(std::panic::catch_unwind(std::panic::AssertUnwindSafe(job))),
+                            Err(_) => return,
+                        }
+                    }
+                })
+                .map_err(|error| ServiceError::Internal(format!("argon2 thread: {error}")))?;
+        }
+        Ok(Self { params, jobs })
+    }
+
+    /// Runs `work` on a hashing thread (queued while all are busy) and waits for its answer.
+    async fn run<R: Send + 'static>(&self, work: impl FnOnce() -> R + Send + 'static) -> Option<R> {
+        let (answer, answered) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _ = answer.send(work());
+        });
+        self.jobs.send(job).ok()?;
+        answered.await.ok()
     }
 
     fn argon2(params: Params) -> Argon2<'static> {
@@ -30,16 +68,15 @@ impl PasswordHasher {
     }
 
     pub async fn hash(&self, password: String) -> Result<String, ServiceError> {
-        let _permit = self.permits.acquire().await.map_err(|_| ServiceError::Internal("hasher closed".into()))?;
         let params = self.params.clone();
-        tokio::task::spawn_blocking(move || {
+        self.run(move || {
             Self::argon2(params)
                 .hash_password(password.as_bytes())
                 .map(|hash| hash.to_string())
                 .map_err(|error| ServiceError::Internal(format!("argon2: {error}")))
         })
         .await
-        .map_err(|error| ServiceError::Internal(error.to_string()))?
+        .ok_or_else(|| ServiceError::Internal("hasher closed".into()))?
     }
 
     /// `stored` is `None` for accounts holding the default password (see `Account::password_hash`).
@@ -47,9 +84,8 @@ impl PasswordHasher {
         let Some(stored) = stored else {
             return constant_time_eq(password.as_bytes(), DEFAULT_PASSWORD.as_bytes());
         };
-        let Ok(_permit) = self.permits.acquire().await else { return false };
         let params = self.params.clone();
-        tokio::task::spawn_blocking(move || {
+        self.run(move || {
             PasswordHash::new(&stored)
                 .map(|hash| Self::argon2(params).verify_password(password.as_bytes(), &hash).is_ok())
                 .unwrap_or(false)

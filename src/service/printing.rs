@@ -34,6 +34,7 @@ use crate::pdf::{PdfEngine, PdfError};
 use crate::store::{Reader, Store, tables};
 
 pub use bundle::PdfStream;
+pub(crate) use lists::published_results_in;
 pub use lists::{PrintOverview, PrintRow, PublishedResult};
 
 use forms::OrgNames;

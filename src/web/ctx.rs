@@ -30,6 +30,8 @@ pub struct Ctx {
     anon_csrf: Option<String>,
     /// A fresh anonymous CSRF token to set as a cookie with this response.
     pub new_anon_csrf: Option<String>,
+    /// The header's unread-message count when the page already read it (首页), so the header reads no more.
+    pub unread_messages: Option<usize>,
 }
 
 impl Ctx {
@@ -137,7 +139,7 @@ impl<'a> FromRequest<'a> for Ctx {
         let anon_csrf = cookie_value(request, ANON_CSRF_COOKIE).filter(|token| token.len() == 64);
         let new_anon_csrf =
             if user.is_none() && anon_csrf.is_none() { Some(crate::service::sessions::random_token()) } else { None };
-        Ok(Ctx { services, address, user, anon_csrf, new_anon_csrf })
+        Ok(Ctx { services, address, user, anon_csrf, new_anon_csrf, unread_messages: None })
     }
 }
 

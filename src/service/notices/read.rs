@@ -4,13 +4,15 @@
 //! Lists read the whole table and sort by publish time: a city office publishes a few hundred items a year,
 //! so this stays far cheaper than keeping a second, time-ordered index consistent (search has its own index).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 use super::{Download, ListRow, internal, require_publisher};
 use crate::domain::account::Role;
-use crate::domain::notice::{FileRef, Material, Notice, PageRequest, Paged};
+use crate::domain::notice::{Audience, FileRef, Material, Notice, PageRequest, Paged, State};
 use crate::service::{Actor, ServiceError, ServiceResult, Services};
-use crate::store::Reader;
+use crate::store::{Reader, tables};
 
 impl Services {
     /// 通知公告 as `actor` sees them: published, not withdrawn, addressed to them; newest first. A non-empty
@@ -19,11 +21,7 @@ impl Services {
         if !query.trim().is_empty() {
             return self.search_notices(actor, query, page);
         }
-        let now = Utc::now();
-        let mut notices: Vec<Notice> =
-            self.store.read()?.all::<Notice>()?.into_iter().filter(|n| n.readable_by(actor.role, now)).collect();
-        newest_first(&mut notices, |notice| (notice.publish_at, notice.id));
-        Ok(Paged::cut(notices, page).map(notice_row))
+        readable_notices(&self.store.read()?, actor, page)
     }
 
     /// 资料下载 as `actor` sees them: published and not withdrawn; newest first. A non-empty `query` searches.
@@ -31,11 +29,13 @@ impl Services {
         if !query.trim().is_empty() {
             return self.search_materials(actor, query, page);
         }
-        let now = Utc::now();
-        let mut materials: Vec<Material> =
-            self.store.read()?.all::<Material>()?.into_iter().filter(|m| m.readable_by(actor.role, now)).collect();
-        newest_first(&mut materials, |material| (material.publish_at, material.id));
-        Ok(Paged::cut(materials, page).map(material_row))
+        readable_materials(&self.store.read()?, actor, page)
+    }
+
+    /// The home page's 通知公告 and 资料下载 boxes (the first `page` of each list), from one snapshot.
+    pub fn home_lists(&self, actor: &Actor, page: PageRequest) -> ServiceResult<(ListResult, ListResult)> {
+        let read = self.store.read()?;
+        Ok((readable_notices(&read, actor, page), readable_materials(&read, actor, page)))
     }
 
     /// One notice. Readers get it only while it is published and addressed to them; the city admin (its
@@ -96,6 +96,52 @@ impl Services {
         }
         Ok(Download { path, file })
     }
+}
+
+/// One list of the home page, which shows a failed list as such and the other one still.
+pub type ListResult = ServiceResult<Paged<ListRow>>;
+
+/// The fields of a stored notice a list row needs: the body is skipped on decoding and the attachments are only
+/// counted, so a list costs little however long the notices are.
+#[derive(Deserialize)]
+struct NoticeHead {
+    id: u64,
+    title: String,
+    #[serde(default)]
+    attachments: Vec<IgnoredAny>,
+    publish_at: DateTime<Utc>,
+    #[serde(default)]
+    audience: Audience,
+    #[serde(default)]
+    withdrawn_at: Option<DateTime<Utc>>,
+}
+
+/// 通知公告 as `actor` sees them (see [`Notice::readable_by`]), newest first.
+fn readable_notices(read: &impl Reader, actor: &Actor, page: PageRequest) -> ServiceResult<Paged<ListRow>> {
+    let now = Utc::now();
+    let mut keep = |notice: &NoticeHead| {
+        State::of(notice.publish_at, notice.withdrawn_at, now) == State::Published && notice.audience.admits(actor.role)
+    };
+    let mut notices = read.range(tables::NOTICES, false, usize::MAX, &mut keep)?;
+    newest_first(&mut notices, |notice| (notice.publish_at, notice.id));
+    Ok(Paged::cut(notices, page).map(|notice| ListRow {
+        id: notice.id,
+        title: notice.title,
+        publish_at: notice.publish_at,
+        title_html: None,
+        snippet_html: None,
+        attachments: notice.attachments.len(),
+        file: None,
+    }))
+}
+
+/// 资料下载 as `actor` sees them (see [`Material::readable_by`]), newest first.
+fn readable_materials(read: &impl Reader, actor: &Actor, page: PageRequest) -> ServiceResult<Paged<ListRow>> {
+    let now = Utc::now();
+    let mut materials: Vec<Material> = read.all::<Material>()?;
+    materials.retain(|material| material.readable_by(actor.role, now));
+    newest_first(&mut materials, |material| (material.publish_at, material.id));
+    Ok(Paged::cut(materials, page).map(material_row))
 }
 
 /// Sorts by publish time, newest first; ties (same minute) by id, newest first.

@@ -2,11 +2,11 @@
 //! count of the header, the return notice that pops up on 首页, and the state shown on 首页.
 
 use chrono::Utc;
+use serde::Deserialize;
 
-use crate::domain::account::Role;
-use crate::domain::project::Project;
+use crate::domain::account::{Account, Role};
 use crate::domain::review::{Message, MessageKind};
-use crate::domain::submission::{Submission, SubmissionState};
+use crate::domain::submission::SubmissionState;
 use crate::service::{Actor, ServiceError, ServiceResult, Services};
 use crate::store::{Reader, tables};
 
@@ -32,17 +32,7 @@ impl Services {
         if !actor.is(Role::Teacher) {
             return Ok(Vec::new());
         }
-        let read = self.store.read()?;
-        let mut messages = Vec::new();
-        for id in read.multimap_values(tables::MESSAGES_BY_TEACHER, &format!("teacher:{}", actor.account_id))? {
-            if let Some(message) = read.get::<Message>(id)?
-                && message.teacher_id == actor.account_id
-            {
-                messages.push(message);
-            }
-        }
-        messages.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
-        Ok(messages)
+        own_messages_in(&self.store.read()?, actor)
     }
 
     pub fn unread_messages(&self, actor: &Actor) -> ServiceResult<usize> {
@@ -51,10 +41,7 @@ impl Services {
 
     /// The newest unread return, which pops up on 首页 (消息提醒 with 查看).
     pub fn pending_return_notice(&self, actor: &Actor) -> ServiceResult<Option<Message>> {
-        Ok(self
-            .own_messages(actor)?
-            .into_iter()
-            .find(|message| message.read_at.is_none() && message.kind == MessageKind::Returned))
+        Ok(newest_unread_return(self.own_messages(actor)?))
     }
 
     /// Viewing 消息提醒 marks every message read.
@@ -79,14 +66,76 @@ impl Services {
             return Ok(None);
         }
         let read = self.store.read()?;
-        let Some(account) = read.get::<crate::domain::account::Account>(actor.account_id)? else { return Ok(None) };
-        let Some(project_id) = account.teacher.as_ref().and_then(|profile| profile.project_id) else {
-            return Ok(None);
-        };
-        let Some(project) = read.get::<Project>(project_id)? else { return Ok(None) };
-        let key = format!("{project_id}:{}", actor.account_id);
-        let Some(id) = read.lookup(tables::SUBMISSION_BY_TEACHER, &key)? else { return Ok(None) };
-        let Some(submission) = read.get::<Submission>(id)? else { return Ok(None) };
-        Ok(Some(TeacherStatus { project_name: project.name, state: submission.state }))
+        let Some(account) = read.get::<Account>(actor.account_id)? else { return Ok(None) };
+        teacher_status_in(&read, actor, &account)
     }
+
+    /// What 首页 shows a teacher, from one snapshot: the return pop-up, the status card and the published results.
+    /// Like the separate calls, only the results may fail the page; the pop-up and the card fall back to nothing.
+    pub fn teacher_home(&self, actor: &Actor) -> ServiceResult<TeacherHome> {
+        if !actor.is(Role::Teacher) {
+            return Err(ServiceError::Forbidden("鉴定结果仅对申报教师本人开放"));
+        }
+        let read = self.store.read()?;
+        let account = read.get::<Account>(actor.account_id)?;
+        let messages = own_messages_in(&read, actor).ok();
+        let unread = messages.as_ref().map(|messages| messages.iter().filter(|m| m.read_at.is_none()).count());
+        let return_notice = messages.and_then(newest_unread_return);
+        let status = match &account {
+            Some(account) => teacher_status_in(&read, actor, account).ok().flatten(),
+            None => None,
+        };
+        let current = account.and_then(|account| account.teacher).and_then(|profile| profile.project_id);
+        let results = crate::service::printing::published_results_in(&read, actor, current)?;
+        Ok(TeacherHome { unread, return_notice, status, results })
+    }
+}
+
+/// What 首页 shows a teacher (see [`Services::teacher_home`]).
+pub struct TeacherHome {
+    /// The header's unread count; `None` when the messages could not be read (the header then asks again).
+    pub unread: Option<usize>,
+    pub return_notice: Option<Message>,
+    pub status: Option<TeacherStatus>,
+    pub results: Vec<crate::service::printing::PublishedResult>,
+}
+
+fn own_messages_in(read: &impl Reader, actor: &Actor) -> ServiceResult<Vec<Message>> {
+    let mut messages = Vec::new();
+    for id in read.multimap_values(tables::MESSAGES_BY_TEACHER, &format!("teacher:{}", actor.account_id))? {
+        if let Some(message) = read.get::<Message>(id)?
+            && message.teacher_id == actor.account_id
+        {
+            messages.push(message);
+        }
+    }
+    messages.sort_by(|a, b| b.at.cmp(&a.at).then(b.id.cmp(&a.id)));
+    Ok(messages)
+}
+
+fn newest_unread_return(messages: Vec<Message>) -> Option<Message> {
+    messages.into_iter().find(|message| message.read_at.is_none() && message.kind == MessageKind::Returned)
+}
+
+/// The state of a stored submission; the rest of the (large) record is skipped on decoding.
+#[derive(Deserialize)]
+struct SubmissionHead {
+    state: SubmissionState,
+}
+
+fn teacher_status_in(read: &impl Reader, actor: &Actor, account: &Account) -> ServiceResult<Option<TeacherStatus>> {
+    let Some(project_id) = account.teacher.as_ref().and_then(|profile| profile.project_id) else {
+        return Ok(None);
+    };
+    let Some(project) = read.get_as::<ProjectName>(tables::PROJECTS, project_id)? else { return Ok(None) };
+    let key = format!("{project_id}:{}", actor.account_id);
+    let Some(id) = read.lookup(tables::SUBMISSION_BY_TEACHER, &key)? else { return Ok(None) };
+    let Some(submission) = read.get_as::<SubmissionHead>(tables::SUBMISSIONS, id)? else { return Ok(None) };
+    Ok(Some(TeacherStatus { project_name: project.name, state: submission.state }))
+}
+
+/// A project's name; the rest of the record is skipped on decoding.
+#[derive(Deserialize)]
+struct ProjectName {
+    name: String,
 }

@@ -5,6 +5,7 @@ use maud::{Markup, html};
 use poem::{Response, handler};
 
 use crate::domain::account::Role;
+use crate::service::review::messages::TeacherHome;
 use crate::web::ctx::Signed;
 use crate::web::{errors, layout};
 
@@ -25,29 +26,33 @@ pub fn status_steps(current: usize, state: &str) -> Markup {
 }
 
 #[handler]
-pub fn show(signed: Signed) -> Response {
-    let ctx = &signed.ctx;
-    let user = signed.user();
-    let body = match user.account.role {
-        Role::Teacher => match super::printing::home_results(&signed) {
-            Ok(results) => teacher_home(&signed, results),
-            Err(error) => return errors::page(ctx, &error),
+pub fn show(mut signed: Signed) -> Response {
+    let role = signed.user().account.role;
+    let body = match role {
+        // One snapshot for the header's unread count, the pop-up, the status card and the results.
+        Role::Teacher => match signed.services().teacher_home(signed.actor()) {
+            Ok(home) => {
+                signed.ctx.unread_messages = home.unread;
+                teacher_home(home)
+            }
+            Err(error) => return errors::page(&signed.ctx, &error),
         },
         role => match admin_home(&signed, role) {
             Ok(markup) => markup,
-            Err(error) => return errors::page(ctx, &error),
+            Err(error) => return errors::page(&signed.ctx, &error),
         },
     };
+    let ctx = &signed.ctx;
     let body = html! { (body) (super::notices::home_boxes(&signed)) };
     ctx.finish(layout::page(ctx, "首页", "/", body))
 }
 
-/// `results`: the published grade with 打印 and 往年鉴定结果打印 (`printing::home_results`), shown under the status.
-fn teacher_home(signed: &Signed, results: Markup) -> Markup {
+/// The return pop-up, the status card, then the published grade with 打印 and 往年鉴定结果打印.
+fn teacher_home(home: TeacherHome) -> Markup {
     html! {
-        (super::messages::return_popup(signed))
-        (super::messages::status_card(signed))
-        (results)
+        (super::messages::return_popup(home.return_notice.as_ref()))
+        (super::messages::status_card(home.status.as_ref()))
+        (super::printing::home_results(home.results))
     }
 }
 

@@ -8,6 +8,8 @@ use poem::{IntoResponse, Response, handler};
 use super::home::status_steps;
 use crate::clock;
 use crate::domain::account::Role;
+use crate::domain::review::Message;
+use crate::service::review::messages::TeacherStatus;
 use crate::web::ctx::{Ctx, Signed};
 use crate::web::{errors, layout};
 
@@ -17,7 +19,10 @@ pub fn header_link(ctx: &Ctx) -> Markup {
     if user.account.role != Role::Teacher || user.account.must_change_password {
         return html! {};
     }
-    let unread = ctx.services.unread_messages(&user.actor).unwrap_or(0);
+    let unread = match ctx.unread_messages {
+        Some(unread) => unread,
+        None => ctx.services.unread_messages(&user.actor).unwrap_or(0),
+    };
     html! {
         a href="/messages" aria-label=(format!("消息提醒，{unread}条未读")) {
             "消息提醒"
@@ -64,8 +69,8 @@ pub fn show(signed: Signed) -> Response {
 }
 
 /// The pop-up box of 首页 while a return is unread: the sender, date and reason with 查看.
-pub fn return_popup(signed: &Signed) -> Markup {
-    let Ok(Some(message)) = signed.services().pending_return_notice(signed.actor()) else { return html! {} };
+pub fn return_popup(message: Option<&Message>) -> Markup {
+    let Some(message) = message else { return html! {} };
     html! {
         section.popup #message-popup role="alertdialog" aria-labelledby="message-popup-title" aria-describedby="message-popup-text" {
             div.popup-box {
@@ -80,12 +85,11 @@ pub fn return_popup(signed: &Signed) -> Markup {
 }
 
 /// 我的教科研成果鉴定状态 from the teacher's submission (the published grade with 打印 is the printing module's card).
-pub fn status_card(signed: &Signed) -> Markup {
-    let status = signed.services().teacher_status(signed.actor()).ok().flatten();
+pub fn status_card(status: Option<&TeacherStatus>) -> Markup {
     html! {
         section.card {
             h2 { "我的教科研成果鉴定状态" }
-            @match &status {
+            @match status {
                 None => { (status_steps(0, "未填报")) }
                 Some(status) => {
                     @let (step, word) = status.state.home_step();

@@ -258,8 +258,11 @@ pub async fn send_file(download: Download, inline: bool) -> Response {
 pub fn home_boxes(signed: &Signed) -> Markup {
     let services = signed.services();
     let first = PageRequest::new(Some(1), Some(HOME_COUNT));
-    let latest_notices = services.list_notices(signed.actor(), "", first);
-    let latest_materials = services.list_materials(signed.actor(), "", first);
+    let (latest_notices, latest_materials) = match services.home_lists(signed.actor(), first) {
+        Ok(lists) => lists,
+        // Opening the snapshot failed: both boxes show their failure (each logs it).
+        Err(error) => (Err(crate::service::ServiceError::Internal(error.to_string())), Err(error)),
+    };
     html! {
         div.columns {
             (home_box(Kind::Notices, latest_notices.map(|paged| paged.items)))
