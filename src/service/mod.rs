@@ -55,6 +55,10 @@ pub struct Services {
     pub audit_checkpoint: audit_view::AuditCheckpoint,
     /// The admins' submission lists' in-memory read model (see `review::list_cache`).
     pub summary_cache: review::list_cache::SummaryCache,
+    /// The headings of notices and materials, for the lists and every 首页 (see `notices::Headlines`).
+    pub headline_cache: crate::store::SnapshotCache<notices::Headlines>,
+    /// The projects' names and years, newest first, for every teacher's 首页 (see `projects::ProjectHeads`).
+    pub project_head_cache: crate::store::SnapshotCache<projects::ProjectHeads>,
 }
 
 impl Services {
@@ -73,6 +77,8 @@ impl Services {
             printing: printing::Printer::new(&config)?,
             audit_checkpoint: audit_view::AuditCheckpoint::default(),
             summary_cache: Default::default(),
+            headline_cache: Default::default(),
+            project_head_cache: Default::default(),
             store,
             config,
             blobs,

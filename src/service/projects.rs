@@ -20,7 +20,38 @@ pub struct NewProject {
     pub filing_end: DateTime<Utc>,
 }
 
+/// Every project's id, name and year, newest first (by year, then creation), as of one snapshot: what a
+/// teacher's 首页 names its status and results by. Kept until the next write (`Services::project_head_cache`): a
+/// stored project carries its whole catalogue, and reading past it on every 首页 cost a fifth of the page.
+#[derive(Default)]
+pub struct ProjectHeads {
+    pub newest_first: Vec<ProjectHead>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ProjectHead {
+    pub id: u64,
+    pub name: String,
+    pub year: i32,
+}
+
+impl ProjectHeads {
+    pub fn get(&self, id: u64) -> Option<&ProjectHead> {
+        self.newest_first.iter().find(|project| project.id == id)
+    }
+}
+
 impl Services {
+    /// The projects' heads as of the latest write (see [`ProjectHeads`]).
+    pub fn project_heads(&self) -> ServiceResult<std::sync::Arc<ProjectHeads>> {
+        self.project_head_cache.get(&self.store, |read| {
+            let mut keep = |_: &ProjectHead| true;
+            let mut newest_first = read.range(crate::store::tables::PROJECTS, false, usize::MAX, &mut keep)?;
+            newest_first.sort_by(|a: &ProjectHead, b| b.year.cmp(&a.year).then(b.id.cmp(&a.id)));
+            Ok(ProjectHeads { newest_first })
+        })
+    }
+
     /// Projects, newest first. Every signed-in account may see the list of names (teachers see them on prints).
     pub fn list_projects(&self, _actor: &Actor) -> ServiceResult<Vec<Project>> {
         let mut projects = self.store.read()?.all::<Project>()?;

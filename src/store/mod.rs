@@ -6,6 +6,7 @@ mod derived;
 mod error;
 mod migrate;
 mod records;
+mod snapshot_cache;
 pub mod tables;
 
 use std::path::Path;
@@ -21,6 +22,7 @@ use serde::de::DeserializeOwned;
 pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
 pub use records::Record;
+pub use snapshot_cache::SnapshotCache;
 
 /// Handle on the database; cheap to clone.
 #[derive(Clone)]

@@ -214,6 +214,9 @@ fn withdrawing_removes_from_lists_search_detail_and_downloads() {
         json!({"title": "将被撤回的通知", "body": "撤回检验专用文字", "attachments": [{"sha256": sha, "name": "撤回附件.pdf"}]}),
     );
     assert_eq!(listed(&server, &teacher, "/api/v1/notices", "撤回检验").0, 1);
+    // Seen on 首页 and in the list first, so that what they read is held in memory before the withdrawal.
+    assert!(page_of(&server, &teacher, "/").1.contains("将被撤回的通知"));
+    assert!(page_of(&server, &teacher, "/notices").1.contains("将被撤回的通知"));
     let (_, manage) = page_of(&server, &admin, "/admin/notices");
     let csrf = csrf_of(&manage);
     let response = admin
@@ -225,6 +228,7 @@ fn withdrawing_removes_from_lists_search_detail_and_downloads() {
     assert_eq!(location(&response), "/admin/notices?done=withdrawn");
 
     assert!(!page_of(&server, &teacher, "/notices").1.contains("将被撤回的通知"));
+    assert!(!page_of(&server, &teacher, "/").1.contains("将被撤回的通知"));
     assert_eq!(listed(&server, &teacher, "/api/v1/notices", "撤回检验"), (0, vec![]));
     assert_eq!(page_of(&server, &teacher, &format!("/notices/{id}")).0, 404);
     assert_eq!(page_of(&server, &teacher, &format!("/notices/{id}/attachments/0")).0, 404);

@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 
 pub use index::SearchHit;
+pub use read::Headlines;
 pub use uploads::UPLOAD_KINDS;
 
 use super::{Actor, ServiceError, ServiceResult};

@@ -21,7 +21,7 @@ impl Services {
         if !query.trim().is_empty() {
             return self.search_notices(actor, query, page);
         }
-        readable_notices(&self.store.read()?, actor, page)
+        Ok(readable_notices(&*self.headlines()?, actor, page))
     }
 
     /// 资料下载 as `actor` sees them: published and not withdrawn; newest first. A non-empty `query` searches.
@@ -29,13 +29,25 @@ impl Services {
         if !query.trim().is_empty() {
             return self.search_materials(actor, query, page);
         }
-        readable_materials(&self.store.read()?, actor, page)
+        Ok(readable_materials(&*self.headlines()?, actor, page))
     }
 
     /// The home page's 通知公告 and 资料下载 boxes (the first `page` of each list), from one snapshot.
     pub fn home_lists(&self, actor: &Actor, page: PageRequest) -> ServiceResult<(ListResult, ListResult)> {
-        let read = self.store.read()?;
-        Ok((readable_notices(&read, actor, page), readable_materials(&read, actor, page)))
+        let headlines = self.headlines()?;
+        Ok((Ok(readable_notices(&headlines, actor, page)), Ok(readable_materials(&headlines, actor, page))))
+    }
+
+    /// Every notice's and material's heading as of the latest write (see [`Headlines`]).
+    fn headlines(&self) -> ServiceResult<std::sync::Arc<Headlines>> {
+        self.headline_cache.get(&self.store, |read| {
+            let mut keep = |_: &NoticeHead| true;
+            let mut notices = read.range(tables::NOTICES, false, usize::MAX, &mut keep)?;
+            newest_first(&mut notices, |notice| (notice.publish_at, notice.id));
+            let mut materials: Vec<Material> = read.all::<Material>()?;
+            newest_first(&mut materials, |material| (material.publish_at, material.id));
+            Ok(Headlines { notices, materials })
+        })
     }
 
     /// One notice. Readers get it only while it is published and addressed to them; the city admin (its
@@ -101,14 +113,24 @@ impl Services {
 /// One list of the home page, which shows a failed list as such and the other one still.
 pub type ListResult = ServiceResult<Paged<ListRow>>;
 
+/// The headings of every notice and material, newest first, as of one snapshot: the lists and the home page's
+/// boxes filter them by reader and by the time of the request, so scheduled items appear at their minute
+/// without a write. Kept in memory until the next write (`Services::headline_cache`): every 首页 shows them, and
+/// decoding the stored notices, bodies and all, on each view cost more than the rest of the page.
+#[derive(Default)]
+pub struct Headlines {
+    notices: Vec<NoticeHead>,
+    materials: Vec<Material>,
+}
+
 /// The fields of a stored notice a list row needs: the body is skipped on decoding and the attachments are only
-/// counted, so a list costs little however long the notices are.
+/// counted.
 #[derive(Deserialize)]
 struct NoticeHead {
     id: u64,
     title: String,
-    #[serde(default)]
-    attachments: Vec<IgnoredAny>,
+    #[serde(default, rename = "attachments", deserialize_with = "count_items")]
+    attachment_count: usize,
     publish_at: DateTime<Utc>,
     #[serde(default)]
     audience: Audience,
@@ -116,32 +138,42 @@ struct NoticeHead {
     withdrawn_at: Option<DateTime<Utc>>,
 }
 
+fn count_items<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<usize, D::Error> {
+    Ok(<Vec<IgnoredAny> as Deserialize>::deserialize(deserializer)?.len())
+}
+
 /// 通知公告 as `actor` sees them (see [`Notice::readable_by`]), newest first.
-fn readable_notices(read: &impl Reader, actor: &Actor, page: PageRequest) -> ServiceResult<Paged<ListRow>> {
+fn readable_notices(headlines: &Headlines, actor: &Actor, page: PageRequest) -> Paged<ListRow> {
     let now = Utc::now();
-    let mut keep = |notice: &NoticeHead| {
+    let readable = headlines.notices.iter().filter(|notice| {
         State::of(notice.publish_at, notice.withdrawn_at, now) == State::Published && notice.audience.admits(actor.role)
-    };
-    let mut notices = read.range(tables::NOTICES, false, usize::MAX, &mut keep)?;
-    newest_first(&mut notices, |notice| (notice.publish_at, notice.id));
-    Ok(Paged::cut(notices, page).map(|notice| ListRow {
+    });
+    cut(readable, page, |notice| ListRow {
         id: notice.id,
-        title: notice.title,
+        title: notice.title.clone(),
         publish_at: notice.publish_at,
         title_html: None,
         snippet_html: None,
-        attachments: notice.attachments.len(),
+        attachments: notice.attachment_count,
         file: None,
-    }))
+    })
 }
 
 /// 资料下载 as `actor` sees them (see [`Material::readable_by`]), newest first.
-fn readable_materials(read: &impl Reader, actor: &Actor, page: PageRequest) -> ServiceResult<Paged<ListRow>> {
+fn readable_materials(headlines: &Headlines, actor: &Actor, page: PageRequest) -> Paged<ListRow> {
     let now = Utc::now();
-    let mut materials: Vec<Material> = read.all::<Material>()?;
-    materials.retain(|material| material.readable_by(actor.role, now));
-    newest_first(&mut materials, |material| (material.publish_at, material.id));
-    Ok(Paged::cut(materials, page).map(material_row))
+    let readable = headlines.materials.iter().filter(|material| material.readable_by(actor.role, now));
+    cut(readable, page, |material| material_row(material.clone()))
+}
+
+/// One page of `items`, converting only the rows on it.
+fn cut<'a, T: 'a>(
+    items: impl Iterator<Item = &'a T>,
+    page: PageRequest,
+    row: impl Fn(&T) -> ListRow,
+) -> Paged<ListRow> {
+    let items: Vec<&T> = items.collect();
+    Paged::cut(items, page).map(row)
 }
 
 /// Sorts by publish time, newest first; ties (same minute) by id, newest first.

@@ -2,17 +2,18 @@
 //! and 往年鉴定结果打印) and an admin's overview of one school's registration forms for one project.
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 
 use super::admin_sees;
 use crate::domain::account::{Account, Role};
 use crate::domain::filing::uses_restricted_type;
 use crate::domain::org::School;
 use crate::domain::project::Project;
-use crate::domain::submission::{FinalResult, Submission, SubmissionState};
+use crate::domain::review::SubmissionSummary;
+use crate::domain::submission::{Submission, SubmissionState};
 use crate::service::Services;
 use crate::service::actor::Actor;
 use crate::service::error::{ServiceError, ServiceResult};
+use crate::service::projects::ProjectHeads;
 use crate::store::{Reader, tables};
 
 /// One published result of the signed-in teacher.
@@ -64,40 +65,19 @@ pub(super) fn newest_project(reader: &impl Reader) -> ServiceResult<Option<Proje
     Ok(projects_newest_first(reader)?.into_iter().next())
 }
 
-/// The fields of a stored project the result list needs to pick and order them; the rest is skipped on decoding.
-#[derive(Deserialize)]
-struct ProjectHead {
-    id: u64,
-    name: String,
-    year: i32,
-}
-
-/// The fields of a stored submission that tell whether its result is published; the filing is skipped on decoding.
-#[derive(Deserialize)]
-struct SubmissionHead {
-    state: SubmissionState,
-    #[serde(default)]
-    result: Option<FinalResult>,
-}
-
-/// `actor`'s published results, newest project first; `current` is the teacher's current project. Only a
-/// submission with a published result is read in full (for its filing's types).
 pub(crate) fn published_results_in(
     read: &impl Reader,
+    heads: &ProjectHeads,
     actor: &Actor,
     current: Option<u64>,
 ) -> ServiceResult<Vec<PublishedResult>> {
-    let mut keep = |_: &ProjectHead| true;
-    let mut projects = read.range(tables::PROJECTS, false, usize::MAX, &mut keep)?;
-    projects.sort_by(|a, b| b.year.cmp(&a.year).then(b.id.cmp(&a.id)));
     let mut results = Vec::new();
-    for project in projects {
+    for project in &heads.newest_first {
         let key = format!("{}:{}", project.id, actor.account_id);
         let Some(id) = read.lookup(tables::SUBMISSION_BY_TEACHER, &key)? else { continue };
-        let Some(head) = read.get_as::<SubmissionHead>(tables::SUBMISSIONS, id)? else { continue };
-        let published = head.state == SubmissionState::Published
-            && head.result.as_ref().is_some_and(|result| result.published_at.is_some());
-        if !published {
+        // The small summary says whether there is a published result; only then is the filing read.
+        let Some(summary) = read.get::<SubmissionSummary>(id)? else { continue };
+        if summary.state != SubmissionState::Published || !summary.published {
             continue;
         }
         let Some(submission) = read.get::<Submission>(id)? else { continue };
@@ -106,7 +86,7 @@ pub(crate) fn published_results_in(
         let filing = submission.latest_version().map_or(&submission.filing, |version| &version.filing);
         results.push(PublishedResult {
             submission_id: submission.id,
-            project_name: project.name,
+            project_name: project.name.clone(),
             project_year: project.year,
             grade: result.grade.clone(),
             published_at: result.published_at.unwrap_or(result.decided_at),
@@ -148,12 +128,13 @@ impl Services {
         if !actor.is(Role::Teacher) {
             return Err(ServiceError::Forbidden("鉴定结果仅对申报教师本人开放"));
         }
+        let heads = self.project_heads()?;
         let read = self.store.read()?;
         let current = read
             .get::<Account>(actor.account_id)?
             .and_then(|account| account.teacher)
             .and_then(|profile| profile.project_id);
-        published_results_in(&read, actor, current)
+        published_results_in(&read, &heads, actor, current)
     }
 
     /// The print overview of one school (default: the first in scope by name) for one project (default: the

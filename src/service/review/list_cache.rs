@@ -5,50 +5,39 @@
 //! write that preceded the request.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::domain::account::Account;
 use crate::domain::review::SubmissionSummary;
 use crate::service::ServiceResult;
-use crate::store::{Reader, Store};
+use crate::store::{Reader, SnapshotCache, Store};
 
 /// Every submission summary with its teacher's name, as of one snapshot.
 pub struct SummarySnapshot {
-    generation: u64,
     pub summaries: Vec<SubmissionSummary>,
     pub teacher_names: HashMap<u64, String>,
 }
 
 #[derive(Default)]
 pub struct SummaryCache {
-    current: Mutex<Option<Arc<SummarySnapshot>>>,
+    current: SnapshotCache<SummarySnapshot>,
 }
 
 impl SummaryCache {
     /// The summaries as of the latest committed write.
     pub fn get(&self, store: &Store) -> ServiceResult<Arc<SummarySnapshot>> {
-        let generation = store.generation();
-        if let Some(snapshot) = self.current.lock().ok().and_then(|current| current.clone())
-            && snapshot.generation == generation
-        {
-            return Ok(snapshot);
-        }
-        // Built outside the lock: two requests after a write may both build; either result is correct.
-        let read = store.read()?;
-        let summaries = read.all::<SubmissionSummary>()?;
-        let mut teacher_names = HashMap::with_capacity(summaries.len());
-        for summary in &summaries {
-            if let std::collections::hash_map::Entry::Vacant(slot) = teacher_names.entry(summary.teacher_id) {
-                slot.insert(read.get::<Account>(summary.teacher_id)?.map(|account| account.name).unwrap_or_default());
+        self.current.get(store, |read| {
+            let summaries = read.all::<SubmissionSummary>()?;
+            let mut teacher_names = HashMap::with_capacity(summaries.len());
+            for summary in &summaries {
+                if let std::collections::hash_map::Entry::Vacant(slot) = teacher_names.entry(summary.teacher_id) {
+                    slot.insert(
+                        read.get::<Account>(summary.teacher_id)?.map(|account| account.name).unwrap_or_default(),
+                    );
+                }
             }
-        }
-        let snapshot = Arc::new(SummarySnapshot { generation, summaries, teacher_names });
-        if let Ok(mut current) = self.current.lock()
-            && current.as_ref().is_none_or(|held| held.generation <= generation)
-        {
-            *current = Some(snapshot.clone());
-        }
-        Ok(snapshot)
+            Ok(SummarySnapshot { summaries, teacher_names })
+        })
     }
 }
 

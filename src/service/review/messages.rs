@@ -2,11 +2,11 @@
 //! count of the header, the return notice that pops up on 首页, and the state shown on 首页.
 
 use chrono::Utc;
-use serde::Deserialize;
 
 use crate::domain::account::{Account, Role};
-use crate::domain::review::{Message, MessageKind};
+use crate::domain::review::{Message, MessageKind, SubmissionSummary};
 use crate::domain::submission::SubmissionState;
+use crate::service::projects::ProjectHeads;
 use crate::service::{Actor, ServiceError, ServiceResult, Services};
 use crate::store::{Reader, tables};
 
@@ -65,9 +65,10 @@ impl Services {
         if !actor.is(Role::Teacher) {
             return Ok(None);
         }
+        let heads = self.project_heads()?;
         let read = self.store.read()?;
         let Some(account) = read.get::<Account>(actor.account_id)? else { return Ok(None) };
-        teacher_status_in(&read, actor, &account)
+        teacher_status_in(&read, &heads, actor, &account)
     }
 
     /// What 首页 shows a teacher, from one snapshot: the return pop-up, the status card and the published results.
@@ -76,17 +77,18 @@ impl Services {
         if !actor.is(Role::Teacher) {
             return Err(ServiceError::Forbidden("鉴定结果仅对申报教师本人开放"));
         }
+        let heads = self.project_heads()?;
         let read = self.store.read()?;
         let account = read.get::<Account>(actor.account_id)?;
         let messages = own_messages_in(&read, actor).ok();
         let unread = messages.as_ref().map(|messages| messages.iter().filter(|m| m.read_at.is_none()).count());
         let return_notice = messages.and_then(newest_unread_return);
         let status = match &account {
-            Some(account) => teacher_status_in(&read, actor, account).ok().flatten(),
+            Some(account) => teacher_status_in(&read, &heads, actor, account).ok().flatten(),
             None => None,
         };
         let current = account.and_then(|account| account.teacher).and_then(|profile| profile.project_id);
-        let results = crate::service::printing::published_results_in(&read, actor, current)?;
+        let results = crate::service::printing::published_results_in(&read, &heads, actor, current)?;
         Ok(TeacherHome { unread, return_notice, status, results })
     }
 }
@@ -117,25 +119,19 @@ fn newest_unread_return(messages: Vec<Message>) -> Option<Message> {
     messages.into_iter().find(|message| message.read_at.is_none() && message.kind == MessageKind::Returned)
 }
 
-/// The state of a stored submission; the rest of the (large) record is skipped on decoding.
-#[derive(Deserialize)]
-struct SubmissionHead {
-    state: SubmissionState,
-}
-
-fn teacher_status_in(read: &impl Reader, actor: &Actor, account: &Account) -> ServiceResult<Option<TeacherStatus>> {
+fn teacher_status_in(
+    read: &impl Reader,
+    heads: &ProjectHeads,
+    actor: &Actor,
+    account: &Account,
+) -> ServiceResult<Option<TeacherStatus>> {
     let Some(project_id) = account.teacher.as_ref().and_then(|profile| profile.project_id) else {
         return Ok(None);
     };
-    let Some(project) = read.get_as::<ProjectName>(tables::PROJECTS, project_id)? else { return Ok(None) };
+    let Some(project) = heads.get(project_id) else { return Ok(None) };
     let key = format!("{project_id}:{}", actor.account_id);
     let Some(id) = read.lookup(tables::SUBMISSION_BY_TEACHER, &key)? else { return Ok(None) };
-    let Some(submission) = read.get_as::<SubmissionHead>(tables::SUBMISSIONS, id)? else { return Ok(None) };
-    Ok(Some(TeacherStatus { project_name: project.name, state: submission.state }))
-}
-
-/// A project's name; the rest of the record is skipped on decoding.
-#[derive(Deserialize)]
-struct ProjectName {
-    name: String,
+    // The summary is the small row written with every submission; the filing itself is not read.
+    let Some(summary) = read.get::<SubmissionSummary>(id)? else { return Ok(None) };
+    Ok(Some(TeacherStatus { project_name: project.name.clone(), state: summary.state }))
 }
