@@ -50,6 +50,48 @@ struct SubmissionHead {
     state: SubmissionState,
 }
 
+/// The fields of a stored account a list filters on; the password hash, dates and 更换单位 history are skipped
+/// on decoding, and the whole record is read only for the rows shown.
+#[derive(Deserialize)]
+struct AccountHead {
+    username: String,
+    name: String,
+    role: Role,
+    #[serde(default)]
+    teacher: Option<ProfileHead>,
+}
+
+#[derive(Deserialize)]
+struct ProfileHead {
+    #[serde(default)]
+    project_id: Option<u64>,
+}
+
+/// A teacher that matched a list's filters, before its row is read (`progress` when the filter needed it).
+struct Match {
+    id: u64,
+    school_id: u64,
+    progress: Option<Progress>,
+}
+
+/// The list row of a matched teacher; `None` if the account vanished (it cannot within one snapshot).
+fn row_of(read: &impl Reader, names: &Names, found: Match) -> ServiceResult<Option<TeacherRow>> {
+    let Some(account) = read.get::<Account>(found.id)? else { return Ok(None) };
+    let progress = match found.progress {
+        Some(progress) => progress,
+        None => progress_of(read, &account)?,
+    };
+    let project_id = account.teacher.as_ref().and_then(|profile| profile.project_id);
+    Ok(Some(TeacherRow {
+        school_id: found.school_id,
+        school_name: names.schools.get(&found.school_id).map(|school| school.name.clone()).unwrap_or_default(),
+        department_name: names.department_of(found.school_id),
+        project_name: project_id.and_then(|id| names.projects.get(&id)).map(|p| p.name.clone()),
+        progress,
+        account,
+    }))
+}
+
 /// Names of schools, departments and projects, read once per list.
 pub(crate) struct Names {
     pub schools: HashMap<u64, School>,
@@ -77,11 +119,14 @@ impl Names {
 
 /// The progress of one teacher: the state of its submission in its chosen project.
 pub(crate) fn progress_of(read: &impl Reader, account: &Account) -> ServiceResult<Progress> {
-    let Some(project_id) = account.teacher.as_ref().and_then(|profile| profile.project_id) else {
+    progress_in(read, account.id, account.teacher.as_ref().and_then(|profile| profile.project_id))
+}
+
+fn progress_in(read: &impl Reader, teacher_id: u64, project_id: Option<u64>) -> ServiceResult<Progress> {
+    let Some(project_id) = project_id else {
         return Ok(Progress::NoProject);
     };
-    let Some(submission_id) = read.lookup(tables::SUBMISSION_BY_TEACHER, &format!("{project_id}:{}", account.id))?
-    else {
+    let Some(submission_id) = read.lookup(tables::SUBMISSION_BY_TEACHER, &format!("{project_id}:{teacher_id}"))? else {
         return Ok(Progress::NotFiled);
     };
     // The summary is the small derived row the review lists read; the record itself is the fallback.
@@ -114,72 +159,63 @@ impl Services {
     /// Every teacher matching `query` (paging ignored), in school then creation order.
     pub fn teacher_rows(&self, actor: &Actor, query: &TeacherQuery) -> ServiceResult<Vec<TeacherRow>> {
         let read = self.store.read()?;
-        self.matching(&read, actor, query, true)
+        let (names, matches) = self.matching(&read, actor, query)?;
+        matches.into_iter().map(|found| row_of(&read, &names, found)).filter_map(Result::transpose).collect()
     }
 
-    /// One page of `teacher_rows`. Unless the list is filtered by progress, progress is looked up for the rows of
-    /// the page only: a city-wide list pages through 20,000 teachers.
+    /// One page of `teacher_rows`. Teachers are matched on a light view of their accounts, and only the rows of
+    /// the page are read whole: a city-wide list pages through 20,000 teachers.
     pub fn list_teachers(&self, actor: &Actor, query: &TeacherQuery) -> ServiceResult<Paged<TeacherRow>> {
         let read = self.store.read()?;
-        let by_progress = query.progress.is_some();
-        let rows = self.matching(&read, actor, query, by_progress)?;
-        let mut paged = Paged::of(rows, query.page, query.per_page);
-        if !by_progress {
-            for row in &mut paged.items {
-                row.progress = progress_of(&read, &row.account)?;
-            }
+        let (names, matches) = self.matching(&read, actor, query)?;
+        let paged = Paged::of(matches, query.page, query.per_page);
+        let mut items = Vec::with_capacity(paged.items.len());
+        for found in paged.items {
+            items.extend(row_of(&read, &names, found)?);
         }
-        Ok(paged)
+        Ok(Paged { items, total: paged.total, page: paged.page, per_page: paged.per_page })
     }
 
-    /// The rows matching `query`; with `with_progress` false their `progress` is a placeholder the caller fills.
-    fn matching(
-        &self,
-        read: &impl Reader,
-        actor: &Actor,
-        query: &TeacherQuery,
-        with_progress: bool,
-    ) -> ServiceResult<Vec<TeacherRow>> {
+    /// The teachers matching `query`, in school then creation order, with the names to show them by.
+    fn matching(&self, read: &impl Reader, actor: &Actor, query: &TeacherQuery) -> ServiceResult<(Names, Vec<Match>)> {
         let schools = self.schools_in_scope(read, actor, query.school_id)?;
         let names = Names::load(read)?;
         let needle = query.q.trim();
         let id_search = needle.len() == 18 && needle[..17].bytes().all(|byte| byte.is_ascii_digit());
         let needle_id = needle.to_ascii_uppercase();
-        let mut rows = Vec::new();
+        let mut matches = Vec::new();
         for school in &schools {
             let mut ids = read.multimap_values(tables::ACCOUNTS_BY_ORG, &org_key(OrgRef::School(school.id)))?;
             ids.sort_unstable();
-            for id in ids {
-                let Some(account) = read.get::<Account>(id)? else { continue };
-                if account.role != Role::Teacher {
+            for (id, head) in read.get_many_as::<AccountHead>(tables::ACCOUNTS, &ids)? {
+                if head.role != Role::Teacher {
                     continue;
                 }
                 let matches_text = if needle.is_empty() {
                     true
                 } else if id_search {
-                    account.username == needle_id
+                    head.username == needle_id
                 } else {
-                    account.name.contains(needle)
+                    head.name.contains(needle)
                 };
-                let project_id = account.teacher.as_ref().and_then(|profile| profile.project_id);
+                let project_id = head.teacher.and_then(|profile| profile.project_id);
                 if !matches_text || query.project_id.is_some_and(|wanted| project_id != Some(wanted)) {
                     continue;
                 }
-                let progress = if with_progress { progress_of(read, &account)? } else { Progress::NotFiled };
-                if query.progress.is_some_and(|wanted| wanted != progress) {
-                    continue;
-                }
-                rows.push(TeacherRow {
-                    school_id: school.id,
-                    school_name: school.name.clone(),
-                    department_name: names.department_of(school.id),
-                    project_name: project_id.and_then(|id| names.projects.get(&id)).map(|p| p.name.clone()),
-                    progress,
-                    account,
-                });
+                let progress = match query.progress {
+                    Some(wanted) => {
+                        let progress = progress_in(read, id, project_id)?;
+                        if progress != wanted {
+                            continue;
+                        }
+                        Some(progress)
+                    }
+                    None => None,
+                };
+                matches.push(Match { id, school_id: school.id, progress });
             }
         }
-        Ok(rows)
+        Ok((names, matches))
     }
 
     /// One teacher of the actor's scope, as a list row (for the edit page and the API).
