@@ -5,6 +5,7 @@ pub mod assets;
 pub mod ctx;
 pub mod errors;
 pub mod layout;
+pub mod multipart;
 pub mod pages;
 
 pub mod routes;

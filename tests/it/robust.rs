@@ -324,3 +324,27 @@ fn the_document_is_true_to_the_answers() {
     assert_eq!(body["fields"], serde_json::json!([]));
     assert!(body["message"].as_str().is_some_and(|message| message.starts_with("请求格式错误")), "{body}");
 }
+
+/// A notice form whose first file meets a full disk is still read to its end, so the browser, still sending the
+/// next (large) file, gets the 507 page instead of a reset connection.
+#[test]
+fn a_full_disk_in_the_middle_of_a_notice_form_still_answers_with_the_page() {
+    use reqwest::blocking::multipart::{Form, Part};
+    let server = Server::start(Options::demo().env("ZHIPING_UPLOADS__MIN_FREE_MIB", "100000000"));
+    let admin = signed_in(&server, "admin", ADMIN_PASSWORD);
+    let page = text(admin.get(server.url("/admin/notices/new")).send().expect("form"));
+    let form = Form::new()
+        .text("csrf", csrf_of(&page))
+        .text("title", "磁盘已满时发布的通知")
+        .text("body", "正文")
+        .text("audience", "all")
+        .text("publish_at", "")
+        .part("file", Part::bytes(fixture_bytes("text.pdf")).file_name("第一个附件.pdf"))
+        .part("file", Part::bytes(vec![b'%'; 16 * 1024 * 1024]).file_name("第二个附件.pdf"));
+    let refused = admin.post(server.url("/admin/notices")).multipart(form).send().expect("an answer, not a reset");
+    assert_eq!(refused.status().as_u16(), 507);
+    assert!(text(refused).contains("存储空间不足"));
+    // Nothing was published.
+    let list = text(admin.get(server.url("/admin/notices")).send().expect("list"));
+    assert!(!list.contains("磁盘已满时发布的通知"));
+}

@@ -193,6 +193,7 @@ pub async fn preview(signed: Signed, mut multipart: Multipart) -> Response {
                     Ok(file) => staged = Some(file),
                     Err(error) => {
                         failure = Some(error);
+                        crate::web::multipart::drain_rest(&mut multipart).await;
                         break;
                     }
                 }

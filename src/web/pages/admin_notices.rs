@@ -266,7 +266,10 @@ pub async fn read_form(signed: &Signed, mut multipart: Multipart) -> Result<Sent
             match upload {
                 Ok(file) => form.uploaded.push(file),
                 Err(ServiceError::Invalid(errors)) => form.errors.extend(errors),
-                Err(error) => return Err(errors::page(&signed.ctx, &error)),
+                Err(error) => {
+                    crate::web::multipart::drain_rest(&mut multipart).await;
+                    return Err(errors::page(&signed.ctx, &error));
+                }
             }
             continue;
         }

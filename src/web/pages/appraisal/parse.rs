@@ -105,7 +105,7 @@ pub async fn read(signed: &Signed, permit: &UploadPermit, mut multipart: Multipa
                 Ok(received) => edit.uploads.push(received),
                 Err(ServiceError::Invalid(errors)) => upload_errors.extend(errors),
                 Err(error) => {
-                    drain_rest(&mut multipart).await;
+                    crate::web::multipart::drain_rest(&mut multipart).await;
                     return Err(ParseFailure::Service(error));
                 }
             }
@@ -130,18 +130,6 @@ pub async fn read(signed: &Signed, permit: &UploadPermit, mut multipart: Multipa
     let action = pairs.iter().find(|(key, _)| key == "action").map(|(_, value)| Action::parse(value));
     build(&pairs, &mut edit);
     Ok(Posted { action: action.unwrap_or(Action::Save), edit, upload_errors })
-}
-
-/// Reads and discards what is left of a post that is refused halfway (e.g. a full disk), up to
-/// `storage::DRAIN_BYTES`, so the browser receives the error page instead of a reset connection.
-async fn drain_rest(multipart: &mut Multipart) {
-    let mut left = crate::service::storage::DRAIN_BYTES;
-    while left > 0 {
-        let Ok(Some(field)) = multipart.next_field().await else { break };
-        let mut reader = field.into_async_read().take(left);
-        let copied = tokio::io::copy(&mut reader, &mut tokio::io::sink()).await.unwrap_or(0);
-        left = left.saturating_sub(copied.max(1));
-    }
 }
 
 /// Turns the text parts into the edit's filing, origins, removals and submission id.
