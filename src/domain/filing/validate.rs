@@ -11,6 +11,9 @@ use crate::domain::field_errors::FieldErrors;
 use crate::domain::formats;
 use crate::domain::school_type::SchoolType;
 
+/// What 本人承担部分 says of an achievement completed alone (填报说明 1).
+pub const OWN_PART_INDEPENDENT: &str = "全部";
+
 /// What a filing is checked against: the teacher's project and school, and the date the check runs.
 #[derive(Debug, Clone, Copy)]
 pub struct FilingRules<'a> {
@@ -209,6 +212,14 @@ impl<'a> Checker<'_, 'a> {
         if self.present(&key("own_part"), "本人承担部分", &mut achievement.own_part) {
             let result = formats::own_part(&achievement.own_part);
             self.apply(&key("own_part"), &mut achievement.own_part, result);
+            // 填报说明: 如为独立完成则填写“全部”. Checked on 提交 only: a draft may hold the text being typed.
+            if self.mode == Mode::Submit
+                && achievement.independent == Some(true)
+                && achievement.own_part != OWN_PART_INDEPENDENT
+                && self.errors.get(&key("own_part")).is_none()
+            {
+                self.errors.add(key("own_part"), "独立完成的成果，本人承担部分请填写“全部”");
+            }
         }
 
         match &achievement.achievement_file {

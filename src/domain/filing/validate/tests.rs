@@ -335,6 +335,20 @@ fn type_and_level_must_agree_and_a_type_implies_its_level() {
 }
 
 #[test]
+fn an_independent_achievement_says_quan_bu_on_submit_but_a_draft_may_say_anything() {
+    let mut filing = valid_filing();
+    filing.achievements[0].independent = Some(true);
+    filing.achievements[0].own_part = "第一章至第三章".into();
+    let errors = submit_errors(&filing, SchoolType::Zhigao);
+    assert_eq!(pairs(&errors), [("achievements.0.own_part", "独立完成的成果，本人承担部分请填写“全部”")]);
+    let fixture = Fixture::new();
+    let (_, errors) = check_formats(&filing, &fixture.rules(SchoolType::Zhigao));
+    assert!(errors.is_empty(), "暂存 keeps it: {errors:?}");
+    filing.achievements[0].own_part = " 全部 ".into();
+    validate_for_submit(&filing, &fixture.rules(SchoolType::Zhigao)).expect("全部, trimmed, is accepted");
+}
+
+#[test]
 fn saving_reports_format_errors_only_and_keeps_what_was_typed() {
     let fixture = Fixture::new();
     let rules = fixture.rules(SchoolType::Zhongzhuan);
