@@ -321,7 +321,10 @@ pub struct ExpertSubmissionOut {
     pub project_name: String,
     pub grades: Vec<String>,
     pub deadline: String,
+    /// The grade can be saved and submitted now.
     pub open: bool,
+    /// Why it cannot, when `open` is false (submitted, past the deadline, experts still being assigned…).
+    pub closed_reason: Option<String>,
     pub filing: FilingOut,
     pub status: String,
     pub grade: String,

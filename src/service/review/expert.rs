@@ -47,7 +47,8 @@ pub struct ExpertView {
     pub project_name: String,
     pub grades: Vec<String>,
     pub deadline: DateTime<Utc>,
-    pub open: bool,
+    /// Why the grade cannot be saved or submitted now (see [`grading_closed`]); `None` while it can.
+    pub closed_reason: Option<String>,
     /// The latest submitted version of the filing (no identifying fields live in it).
     pub filing: Filing,
     pub catalogue: crate::domain::catalogue::Catalogue,
@@ -133,9 +134,7 @@ impl Services {
             project_name: loaded.project.name.clone(),
             grades: loaded.project.grades.clone(),
             deadline: loaded.project.expert_review_end,
-            open: Utc::now() <= loaded.project.expert_review_end
-                && loaded.submission.state == SubmissionState::UnderReview
-                && assignment.submitted_at.is_none(),
+            closed_reason: grading_closed(&loaded, &assignment, Utc::now()),
             has_doc: files.iter().any(|file| file.kind == "doc"),
             filing: loaded.filing().clone(),
             catalogue: loaded.project.catalogue.clone(),
@@ -177,19 +176,9 @@ impl Services {
     ) -> ServiceResult<Assignment> {
         let (grade, opinion) = (grade.trim().to_string(), opinion.trim().to_string());
         self.store.write(|tx| {
-            let (mut loaded, _) = assigned_in(tx, actor, id)?;
-            if loaded.submission.state != SubmissionState::UnderReview {
-                return Err(ServiceError::Conflict(format!(
-                    "该成果当前状态为“{}”，不能评审",
-                    loaded.submission.state.label()
-                )));
-            }
-            let end = loaded.project.expert_review_end;
-            if Utc::now() > end {
-                return Err(ServiceError::Conflict(format!(
-                    "专家评审已于 {} 截止，不能再保存或提交",
-                    clock::minute(end)
-                )));
+            let (mut loaded, assignment) = assigned_in(tx, actor, id)?;
+            if let Some(reason) = grading_closed(&loaded, &assignment, Utc::now()) {
+                return Err(ServiceError::Conflict(reason));
             }
             let mut errors = crate::domain::FieldErrors::new();
             if !grade.is_empty() && !loaded.project.grades.contains(&grade) {
@@ -255,4 +244,22 @@ fn assigned_in(read: &impl Reader, actor: &Actor, id: u64) -> ServiceResult<(Loa
     let loaded = load(read, id)?;
     let assignment = loaded.review.assignment_of(actor.account_id).cloned().ok_or(ServiceError::NotFound(NOT_FOUND))?;
     Ok((loaded, assignment))
+}
+
+/// Why an expert cannot 暂存 or 提交 its grade now, or `None` while it can: one rule for the page, the API and
+/// the save. The reasons say what the expert is waiting for, so one whose colleagues are still being assigned
+/// does not read that the review is over.
+pub(crate) fn grading_closed(loaded: &Loaded, assignment: &Assignment, now: DateTime<Utc>) -> Option<String> {
+    if assignment.submitted_at.is_some() {
+        return Some("鉴定意见已提交，不能修改".into());
+    }
+    let end = loaded.project.expert_review_end;
+    if now > end {
+        return Some(format!("专家评审已于 {} 截止，不能再保存或提交", clock::minute(end)));
+    }
+    match loaded.submission.state {
+        SubmissionState::UnderReview => None,
+        SubmissionState::Accepted => Some("该成果正在分配评审专家，分配完成后即可评审".into()),
+        state => Some(format!("该成果当前状态为“{}”，不能评审", state.label())),
+    }
 }

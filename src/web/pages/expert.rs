@@ -113,7 +113,7 @@ fn respond(
         }
         section.card {
             h2 { "鉴定意见" }
-            @if view.open {
+            @if view.closed_reason.is_none() {
                 form method="post" action=(format!("/expert/submissions/{id}")) novalidate {
                     input type="hidden" name="csrf" value=(csrf);
                     div.field.has-error[grade_error.is_some()] {
@@ -141,7 +141,7 @@ fn respond(
             } @else {
                 p { "鉴定等级：" strong { (view.assignment.grade) } }
                 p { (view.assignment.opinion) }
-                @if view.assignment.submitted_at.is_none() { p.notice.warn { "评审已截止或已结束，不能再保存或提交。" } }
+                @if let Some(reason) = &view.closed_reason { p.notice.warn role="status" { (reason) "。" } }
             }
         }
     };

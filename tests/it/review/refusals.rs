@@ -115,7 +115,10 @@ fn deadlines_close_school_review_and_expert_appraisal() {
 
     let client = first_login(server, &expert, "abc12345");
     let view = page(server, &client, &format!("/expert/submissions/{reviewing}"));
-    assert!(view.contains("评审已截止"), "the form is closed after the deadline");
+    assert!(
+        view.contains("专家评审已于") && view.contains("截止，不能再保存或提交") && !view.contains("name=\"grade\""),
+        "the form is closed after the deadline and says so: {view}"
+    );
     let late = client
         .put(server.url(&format!("/api/v1/expert/assignments/{reviewing}")))
         .json(&serde_json::json!({"grade": "优秀", "opinion": "迟到的意见", "submit": true}))
@@ -253,4 +256,40 @@ fn appraisal_state(server: &Server, client: &reqwest::blocking::Client) -> Strin
     let json: serde_json::Value =
         client.get(server.url("/api/v1/me/appraisal")).send().expect("api").json().expect("json");
     json["state"].as_str().unwrap_or_default().to_string()
+}
+
+/// An expert assigned while the submission still waits for its other experts sees why it cannot grade yet — not
+/// that the review is over — and the page and the API refuse the grade for that reason.
+#[test]
+fn an_expert_waiting_for_colleagues_is_told_so() {
+    let mut waiting = 0;
+    let mut expert = String::new();
+    let chain = Chain::start(|seed| {
+        let (_, school) = seed.other_department("上海市浦东新区教育局", "上海市浦东职业学校");
+        expert = seed.expert("钱评审", "31011519700101111", OrgRef::School(school), &["语文"]);
+        let book = seed.blob("专著.pdf", &fixture("text.pdf"), "pdf");
+        waiting = seed.submit("刁彬彬", seed.filing("语文", "课堂教学研究", book.clone(), book));
+        seed.set_state(waiting, SubmissionState::Accepted);
+        seed.assign(waiting, &expert);
+    });
+    let server = &chain.server;
+    let client = first_login(server, &expert, "abc12345");
+    let view = page(server, &client, &format!("/expert/submissions/{waiting}"));
+    assert!(view.contains("该成果正在分配评审专家，分配完成后即可评审"), "{view}");
+    assert!(!view.contains("评审已截止") && !view.contains("name=\"grade\""), "{view}");
+    let early = client
+        .put(server.url(&format!("/api/v1/expert/assignments/{waiting}")))
+        .json(&serde_json::json!({"grade": "优秀", "opinion": "意见", "submit": false}))
+        .send()
+        .expect("put");
+    assert_eq!(early.status().as_u16(), 409);
+    assert!(text(early).contains("正在分配评审专家"));
+    let api: serde_json::Value = client
+        .get(server.url(&format!("/api/v1/expert/assignments/{waiting}")))
+        .send()
+        .expect("get")
+        .json()
+        .expect("json");
+    assert_eq!(api["open"], false);
+    assert_eq!(api["closed_reason"], "该成果正在分配评审专家，分配完成后即可评审");
 }
