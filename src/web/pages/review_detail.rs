@@ -172,12 +172,9 @@ fn city_actions(signed: &Signed, loaded: &Loaded, form: &ActionForm, errors_of: 
         } else {
             Vec::new()
         };
-    let experts =
-        if matches!(state, SubmissionState::Accepted | SubmissionState::UnderReview) && active < experts_needed {
-            services.list_assignable_experts(actor)?
-        } else {
-            Vec::new()
-        };
+    let needs_experts =
+        matches!(state, SubmissionState::Accepted | SubmissionState::UnderReview) && active < experts_needed;
+    let experts = if needs_experts { services.experts_assignable_to(actor, id)? } else { Vec::new() };
     let submitted: Vec<&str> = loaded.review.grades();
     let default_grade = form.grade.clone();
     let default_grade = if default_grade.is_empty() {
@@ -231,7 +228,7 @@ fn city_actions(signed: &Signed, loaded: &Loaded, form: &ActionForm, errors_of: 
                 }
             }
         }
-        @if !loaded.review.assignments.is_empty() || !experts.is_empty() {
+        @if !loaded.review.assignments.is_empty() || needs_experts {
             section.card {
                 h2 { "评审专家" span.count { "需" (experts_needed) "位，已分配" (active) "位" } }
                 @if !grades.is_empty() {
@@ -255,6 +252,9 @@ fn city_actions(signed: &Signed, loaded: &Loaded, form: &ActionForm, errors_of: 
                             }
                         }
                     }
+                }
+                @if needs_experts && experts.is_empty() {
+                    p.notice.warn role="status" { "没有可分配的专家：其余专家均须回避（与申报教师同校或同属一个主管部门）或已分配过此成果。请在专家管理中添加其他单位的专家。" }
                 }
                 @if !experts.is_empty() {
                     form.row method="post" action=(format!("/review/submissions/{id}/assign")) {
