@@ -14,9 +14,10 @@ use crate::domain::account::{Account, DEGREES, EDUCATIONS, Role, TeacherProfile}
 use crate::domain::filing::{Achievement, FileRef, Filing};
 use crate::domain::idcard::IdNumber;
 use crate::domain::org::{Department, OrgRef, School};
+use crate::domain::pledge;
 use crate::domain::project::Project;
 use crate::domain::stored_file::StoredFile;
-use crate::domain::submission::{Submission, SubmissionState, SubmittedVersion, Transition};
+use crate::domain::submission::{PledgeAcceptance, Submission, SubmissionState, SubmittedVersion, Transition};
 use crate::store::{Reader, WriteTx, org_key, tables};
 
 const DISTRICTS: [&str; 15] = [
@@ -368,7 +369,13 @@ fn add_submission(
         department_id: school.department_id,
         state,
         filing,
-        pledge: None,
+        // A submission exists only once its teacher has accepted the pledge (SPEC §4.1).
+        pledge: Some(PledgeAcceptance {
+            at: now,
+            address: "127.0.0.1".into(),
+            text_version: pledge::VERSION.into(),
+            text_sha256: pledge::text_sha256(),
+        }),
         versions,
         history,
         result: None,
