@@ -44,11 +44,16 @@ impl ProjectHeads {
 impl Services {
     /// The projects' heads as of the latest write (see [`ProjectHeads`]).
     pub fn project_heads(&self) -> ServiceResult<std::sync::Arc<ProjectHeads>> {
-        self.project_head_cache.get(&self.store, |read| {
+        use crate::store::{Patch, tables};
+        let build = |read: &crate::store::ReadTx| {
             let mut keep = |_: &ProjectHead| true;
-            let mut newest_first = read.range(crate::store::tables::PROJECTS, false, usize::MAX, &mut keep)?;
+            let mut newest_first = read.range(tables::PROJECTS, false, usize::MAX, &mut keep)?;
             newest_first.sort_by(|a: &ProjectHead, b| b.year.cmp(&a.year).then(b.id.cmp(&a.id)));
             Ok(ProjectHeads { newest_first })
+        };
+        // Only a write to a project changes them: a saved draft keeps the held heads.
+        self.project_head_cache.get_patched(&self.store, build, |_, changes, _| {
+            Ok(if changes.ids(tables::PROJECTS).is_empty() { Patch::Same } else { Patch::Rebuild })
         })
     }
 

@@ -1,6 +1,7 @@
 //! The only module that touches redb. It offers typed records (JSON values keyed by id), the secondary indexes,
 //! transactions as closures (commit on `Ok`, abort on `Err`), the schema-version check and the migrations.
 
+mod changes;
 mod copy;
 mod derived;
 mod error;
@@ -9,9 +10,10 @@ mod records;
 mod snapshot_cache;
 pub mod tables;
 
+use std::cell::RefCell;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use redb::{
     Database, ReadTransaction, ReadableDatabase, ReadableMultimapTable, ReadableTable, TableHandle, WriteTransaction,
@@ -19,10 +21,11 @@ use redb::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use changes::Changes;
 pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
 pub use records::Record;
-pub use snapshot_cache::SnapshotCache;
+pub use snapshot_cache::{Patch, SnapshotCache};
 
 /// Handle on the database; cheap to clone.
 #[derive(Clone)]
@@ -31,6 +34,8 @@ pub struct Store {
     /// Bumped after every committed write transaction, so in-memory read models built from a snapshot can tell
     /// they may be stale (see `service::review::list_cache`).
     generation: Arc<AtomicU64>,
+    /// What the recent commits wrote, by generation (see `changes.rs`); generations are given out under it.
+    changes: Arc<Mutex<changes::ChangeLog>>,
 }
 
 /// A consistent snapshot for reading.
@@ -41,6 +46,8 @@ pub struct ReadTx {
 /// The one write transaction at a time; everything in it commits together.
 pub struct WriteTx {
     txn: WriteTransaction,
+    /// The u64-keyed records written, for the change log.
+    written: RefCell<changes::Written>,
 }
 
 impl Store {
@@ -50,7 +57,7 @@ impl Store {
             std::fs::create_dir_all(parent)?;
         }
         let db = Database::create(path)?;
-        let store = Self { db: Arc::new(db), generation: Arc::new(AtomicU64::new(0)) };
+        let store = Self { db: Arc::new(db), generation: Arc::new(AtomicU64::new(0)), changes: Default::default() };
         migrate::run(&store)?;
         Ok(store)
     }
@@ -61,17 +68,27 @@ impl Store {
         self.generation.load(Ordering::Acquire)
     }
 
+    /// The records written by the commits after generation `from` up to `to`, or `None` when the log does not
+    /// reach back that far (the caller then rebuilds from a snapshot).
+    pub fn changes_between(&self, from: u64, to: u64) -> Option<Changes> {
+        self.changes.lock().ok()?.between(from, to)
+    }
+
     pub fn read(&self) -> Result<ReadTx, StoreError> {
         Ok(ReadTx { txn: self.db.begin_read()? })
     }
 
     /// Runs `work` in a write transaction: commits when it returns `Ok`, aborts (changing nothing) on `Err`.
     pub fn write<R, E: From<StoreError>>(&self, work: impl FnOnce(&WriteTx) -> Result<R, E>) -> Result<R, E> {
-        let tx = WriteTx { txn: self.db.begin_write().map_err(StoreError::from)? };
+        let tx = WriteTx { txn: self.db.begin_write().map_err(StoreError::from)?, written: Default::default() };
         match work(&tx) {
             Ok(value) => {
                 tx.txn.commit().map_err(StoreError::from)?;
-                self.generation.fetch_add(1, Ordering::Release);
+                // The log entry is in place before the generation that names it can be read.
+                let mut log = self.changes.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                let generation = self.generation.load(Ordering::Acquire) + 1;
+                log.push(generation, tx.written.into_inner());
+                self.generation.store(generation, Ordering::Release);
                 Ok(value)
             }
             Err(error) => {
@@ -304,6 +321,7 @@ impl WriteTx {
     pub fn put<T: Record>(&self, record: &T) -> Result<(), StoreError> {
         let bytes = encode(record);
         self.txn.open_table(T::TABLE)?.insert(record.id(), bytes.as_slice())?;
+        self.written.borrow_mut().push((T::TABLE.name().to_string(), record.id()));
         record.after_put(self)
     }
 
@@ -333,6 +351,7 @@ impl WriteTx {
     ) -> Result<(), StoreError> {
         let bytes = encode(record);
         self.txn.open_table(table)?.insert(key, bytes.as_slice())?;
+        self.written.borrow_mut().push((table.name().to_string(), key));
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::{ReadTx, Store, StoreError};
+use super::{Changes, ReadTx, Store, StoreError};
 
 pub struct SnapshotCache<T> {
     current: Mutex<Option<(u64, Arc<T>)>>,
@@ -17,6 +17,16 @@ impl<T> Default for SnapshotCache<T> {
     }
 }
 
+/// What a patch made of a held value, given the records written since it was built.
+pub enum Patch<T> {
+    /// Nothing it depends on was written: the held value stands.
+    Same,
+    /// The held value with the written records read again.
+    New(T),
+    /// Too much changed: build it anew.
+    Rebuild,
+}
+
 impl<T> SnapshotCache<T> {
     /// The value as of the latest committed write, built by `build` from a fresh snapshot when it is missing or
     /// older than that write.
@@ -25,16 +35,40 @@ impl<T> SnapshotCache<T> {
         store: &Store,
         build: impl FnOnce(&ReadTx) -> Result<T, E>,
     ) -> Result<Arc<T>, E> {
+        self.get_patched(store, build, |_, _, _| Ok(Patch::Rebuild))
+    }
+
+    /// Like [`Self::get`], but a held value older than the latest write is first offered to `patch` with the
+    /// records the commits since have written (`Store::changes_between`) and a fresh snapshot to read them
+    /// from; it is built anew when the patch asks for it or the change log no longer reaches back.
+    pub fn get_patched<E: From<StoreError>>(
+        &self,
+        store: &Store,
+        build: impl FnOnce(&ReadTx) -> Result<T, E>,
+        patch: impl FnOnce(&T, &Changes, &ReadTx) -> Result<Patch<T>, E>,
+    ) -> Result<Arc<T>, E> {
         // Read before taking the snapshot: a commit in between makes the value look older than it is (it is
-        // rebuilt once more), never newer.
+        // patched or rebuilt once more), never newer.
         let generation = store.generation();
-        if let Some((held, value)) = self.current.lock().ok().and_then(|current| current.clone())
-            && held == generation
+        let held = self.current.lock().ok().and_then(|current| current.clone());
+        if let Some((held_generation, value)) = &held
+            && *held_generation == generation
         {
-            return Ok(value);
+            return Ok(value.clone());
         }
         // Built outside the lock: two requests after a write may both build; either result is correct.
-        let value = Arc::new(build(&store.read()?)?);
+        let read = store.read()?;
+        let changes =
+            held.as_ref().and_then(|(held_generation, _)| store.changes_between(*held_generation, generation));
+        let patched = match (&held, &changes) {
+            (Some((_, value)), Some(changes)) => patch(value, changes, &read)?,
+            _ => Patch::Rebuild,
+        };
+        let value = match (patched, held) {
+            (Patch::Same, Some((_, value))) => value,
+            (Patch::New(value), _) => Arc::new(value),
+            _ => Arc::new(build(&read)?),
+        };
         if let Ok(mut current) = self.current.lock()
             && current.as_ref().is_none_or(|(held, _)| *held <= generation)
         {

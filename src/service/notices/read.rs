@@ -40,14 +40,25 @@ impl Services {
 
     /// Every notice's and material's heading as of the latest write (see [`Headlines`]).
     fn headlines(&self) -> ServiceResult<std::sync::Arc<Headlines>> {
-        self.headline_cache.get(&self.store, |read| {
-            let mut keep = |_: &NoticeHead| true;
-            let mut notices = read.range(tables::NOTICES, false, usize::MAX, &mut keep)?;
-            newest_first(&mut notices, |notice| (notice.publish_at, notice.id));
-            let mut materials: Vec<Material> = read.all::<Material>()?;
-            newest_first(&mut materials, |material| (material.publish_at, material.id));
-            Ok(Headlines { notices, materials })
-        })
+        // Only a write to the notices or materials changes them: a saved draft keeps the held headings.
+        let unchanged = |changes: &crate::store::Changes| {
+            changes.ids(tables::NOTICES).is_empty() && changes.ids(tables::MATERIALS).is_empty()
+        };
+        let keep_if_unchanged = |_: &Headlines, changes: &crate::store::Changes, _: &crate::store::ReadTx| {
+            Ok(if unchanged(changes) { crate::store::Patch::Same } else { crate::store::Patch::Rebuild })
+        };
+        self.headline_cache.get_patched(
+            &self.store,
+            |read| {
+                let mut keep = |_: &NoticeHead| true;
+                let mut notices = read.range(tables::NOTICES, false, usize::MAX, &mut keep)?;
+                newest_first(&mut notices, |notice| (notice.publish_at, notice.id));
+                let mut materials: Vec<Material> = read.all::<Material>()?;
+                newest_first(&mut materials, |material| (material.publish_at, material.id));
+                Ok(Headlines { notices, materials })
+            },
+            keep_if_unchanged,
+        )
     }
 
     /// One notice. Readers get it only while it is published and addressed to them; the city admin (its

@@ -83,6 +83,7 @@ impl Services {
         let mut summaries: Vec<&SubmissionSummary> = snapshot
             .summaries
             .iter()
+            .map(|summary| summary.as_ref())
             .filter(|summary| {
                 summary.state != SubmissionState::Draft
                     && summary.versions > 0
