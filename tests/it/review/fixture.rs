@@ -36,7 +36,12 @@ impl Chain {
         let mut first = Server::demo();
         first.stop();
         let data = first.data.clone();
-        seed(&data, setup);
+        // The demo project's expert review opens weeks after its filing window; these tests walk the whole
+        // chain now, so it opens a day ago here (a test may set its own window in `setup`).
+        seed(&data, |seed| {
+            seed.edit_project(|project| project.expert_review_start = chrono::Utc::now() - chrono::Duration::days(1));
+            setup(seed);
+        });
         let server = Server::start(Options { data: Some(data.clone()), ..Options::demo() });
         Chain { server, _first: Some(first) }
     }

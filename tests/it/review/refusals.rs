@@ -293,3 +293,31 @@ fn an_expert_waiting_for_colleagues_is_told_so() {
     assert_eq!(api["open"], false);
     assert_eq!(api["closed_reason"], "该成果正在分配评审专家，分配完成后即可评审");
 }
+
+/// Before the project's expert review window opens an expert can read its assignment but not grade it.
+#[test]
+fn an_expert_cannot_grade_before_the_review_window_opens() {
+    let mut reviewing = 0;
+    let mut expert = String::new();
+    let chain = Chain::start(|seed| {
+        let (_, school) = seed.other_department("上海市浦东新区教育局", "上海市浦东职业学校");
+        expert = seed.expert("钱评审", "31011519700101111", OrgRef::School(school), &["语文"]);
+        let book = seed.blob("专著.pdf", &fixture("text.pdf"), "pdf");
+        reviewing = seed.submit("刁彬彬", seed.filing("语文", "课堂教学研究", book.clone(), book));
+        seed.set_state(reviewing, SubmissionState::UnderReview);
+        seed.assign(reviewing, &expert);
+        seed.edit_project(|project| project.expert_review_start = Utc::now() + Duration::days(2));
+    });
+    let server = &chain.server;
+    let client = first_login(server, &expert, "abc12345");
+    let view = page(server, &client, &format!("/expert/submissions/{reviewing}"));
+    assert!(view.contains("专家评审将于") && view.contains("开始，届时方可保存或提交"), "{view}");
+    assert!(!view.contains("name=\"grade\""), "no grade form before the window: {view}");
+    let early = client
+        .put(server.url(&format!("/api/v1/expert/assignments/{reviewing}")))
+        .json(&serde_json::json!({"grade": "优秀", "opinion": "意见", "submit": true}))
+        .send()
+        .expect("put");
+    assert_eq!(early.status().as_u16(), 409);
+    assert!(text(early).contains("专家评审将于"));
+}
