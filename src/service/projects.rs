@@ -21,8 +21,9 @@ pub struct NewProject {
 }
 
 /// Every project's id, name and year, newest first (by year, then creation), as of one snapshot: what a
-/// teacher's 首页 names its status and results by. Kept until the next write (`Services::project_head_cache`): a
-/// stored project carries its whole catalogue, and reading past it on every 首页 cost a fifth of the page.
+/// teacher's 首页 names its status and results by. Kept until a write touches a project
+/// (`Services::project_head_cache`): a stored project carries its whole catalogue, and reading past it on every
+/// 首页 cost a fifth of the page.
 #[derive(Default)]
 pub struct ProjectHeads {
     pub newest_first: Vec<ProjectHead>,
@@ -52,9 +53,8 @@ impl Services {
             Ok(ProjectHeads { newest_first })
         };
         // Only a write to a project changes them: a saved draft keeps the held heads.
-        self.project_head_cache.get_patched(&self.store, build, |_, changes, _| {
-            Ok(if changes.ids(tables::PROJECTS).is_empty() { Patch::Same } else { Patch::Rebuild })
-        })
+        self.project_head_cache
+            .get_patched(&self.store, build, |_, changes, _| Ok(Patch::unless_written(changes, &[tables::PROJECTS])))
     }
 
     /// Projects, newest first. Every signed-in account may see the list of names (teachers see them on prints).

@@ -27,6 +27,14 @@ pub enum Patch<T> {
     Rebuild,
 }
 
+impl<T> Patch<T> {
+    /// For values read from whole tables: the held value stands unless the commits wrote to one of `tables`,
+    /// and is then built anew.
+    pub fn unless_written(changes: &Changes, tables: &[redb::TableDefinition<u64, &[u8]>]) -> Self {
+        if tables.iter().all(|table| changes.ids(*table).is_empty()) { Patch::Same } else { Patch::Rebuild }
+    }
+}
+
 impl<T> SnapshotCache<T> {
     /// The value as of the latest committed write, built by `build` from a fresh snapshot when it is missing or
     /// older than that write.

@@ -41,11 +41,8 @@ impl Services {
     /// Every notice's and material's heading as of the latest write (see [`Headlines`]).
     fn headlines(&self) -> ServiceResult<std::sync::Arc<Headlines>> {
         // Only a write to the notices or materials changes them: a saved draft keeps the held headings.
-        let unchanged = |changes: &crate::store::Changes| {
-            changes.ids(tables::NOTICES).is_empty() && changes.ids(tables::MATERIALS).is_empty()
-        };
         let keep_if_unchanged = |_: &Headlines, changes: &crate::store::Changes, _: &crate::store::ReadTx| {
-            Ok(if unchanged(changes) { crate::store::Patch::Same } else { crate::store::Patch::Rebuild })
+            Ok(crate::store::Patch::unless_written(changes, &[tables::NOTICES, tables::MATERIALS]))
         };
         self.headline_cache.get_patched(
             &self.store,
@@ -126,8 +123,8 @@ pub type ListResult = ServiceResult<Paged<ListRow>>;
 
 /// The headings of every notice and material, newest first, as of one snapshot: the lists and the home page's
 /// boxes filter them by reader and by the time of the request, so scheduled items appear at their minute
-/// without a write. Kept in memory until the next write (`Services::headline_cache`): every 首页 shows them, and
-/// decoding the stored notices, bodies and all, on each view cost more than the rest of the page.
+/// without a write. Kept in memory until a write touches them (`Services::headline_cache`): every 首页 shows
+/// them, and decoding the stored notices, bodies and all, on each view cost more than the rest of the page.
 #[derive(Default)]
 pub struct Headlines {
     notices: Vec<NoticeHead>,
