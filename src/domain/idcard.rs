@@ -65,6 +65,14 @@ impl IdNumber {
     }
 }
 
+/// Whether `text` has the shape of an ID number (18 bytes, the first 17 ASCII digits), to tell an ID search or
+/// login from a name. Works on bytes, never slicing the string: a name of six Chinese characters is also 18
+/// bytes long, and `&text[..17]` would cut through its last character.
+pub fn looks_like_id(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 18 && bytes[..17].iter().all(u8::is_ascii_digit)
+}
+
 /// A form of the number safe for logs and lists: the first 6 and last 4 characters only.
 pub fn mask(id_number: &str) -> String {
     let chars: Vec<char> = id_number.chars().collect();
@@ -103,6 +111,16 @@ mod tests {
         let id = IdNumber::parse("11010519491231002x", today()).expect("valid");
         assert_eq!(id.as_str(), "11010519491231002X");
         assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).expect("date"));
+    }
+
+    #[test]
+    fn only_digits_look_like_an_id_and_names_of_any_length_are_safe() {
+        assert!(looks_like_id("31010919801228301X"));
+        assert!(looks_like_id("310109198012283011"));
+        // Six Chinese characters are 18 bytes; the 17th byte is inside the last one.
+        for name in ["北虹中等专业", "刁彬彬", "", "3101091980122830北", "北10109198012283011"] {
+            assert!(!looks_like_id(name), "{name}");
+        }
     }
 
     #[test]

@@ -237,7 +237,19 @@ trait UsernameNormalise {
 
 impl UsernameNormalise for str {
     fn to_ascii_uppercase_if_id(&self) -> String {
-        let looks_like_id = self.len() == 18 && self[..17].bytes().all(|byte| byte.is_ascii_digit());
-        if looks_like_id { self.to_ascii_uppercase() } else { self.to_string() }
+        if crate::domain::idcard::looks_like_id(self) { self.to_ascii_uppercase() } else { self.to_string() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UsernameNormalise;
+
+    #[test]
+    fn only_id_numbers_are_upper_cased_and_chinese_names_pass_untouched() {
+        assert_eq!("31010919801228301x".to_ascii_uppercase_if_id(), "31010919801228301X");
+        // 18 bytes, like an ID number; the 17th byte is inside the last character.
+        assert_eq!("北虹中等专业".to_ascii_uppercase_if_id(), "北虹中等专业");
+        assert_eq!("admin".to_ascii_uppercase_if_id(), "admin");
     }
 }
