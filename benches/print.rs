@@ -114,19 +114,17 @@ async fn run(teachers: usize) -> Result<()> {
     let maximal = *submissions.get(1).unwrap_or(&typical);
     for (name, id) in [("registration form", typical), ("registration form (maximal)", maximal)] {
         let started = Instant::now();
-        let pdf = services.print_registration(&city, id, None).await?;
+        let pdf = services.print_registration(&city, id).await?;
         report(&format!("{name}, first print"), started.elapsed(), pdf.bytes.len());
         let (time, size) =
-            repeat(50, || async { services.print_registration(&city, id, None).await.map(|pdf| pdf.bytes.len()) })
-                .await?;
+            repeat(50, || async { services.print_registration(&city, id).await.map(|pdf| pdf.bytes.len()) }).await?;
         report(&format!("{name}, reprint"), time, size);
     }
     let started = Instant::now();
-    let pdf = services.print_opinion(&city, opinion_id, None).await?;
+    let pdf = services.print_opinion(&city, opinion_id).await?;
     report("appraisal opinion, first print", started.elapsed(), pdf.bytes.len());
     let (time, size) =
-        repeat(50, || async { services.print_opinion(&city, opinion_id, None).await.map(|pdf| pdf.bytes.len()) })
-            .await?;
+        repeat(50, || async { services.print_opinion(&city, opinion_id).await.map(|pdf| pdf.bytes.len()) }).await?;
     report("appraisal opinion, reprint", time, size);
 
     println!("== school bundle of {teachers} forms, streamed ==");
@@ -134,7 +132,7 @@ async fn run(teachers: usize) -> Result<()> {
         reset_peak_rss();
         let before = proc_status_kib("VmRSS:");
         let started = Instant::now();
-        let stream = services.print_school_bundle(&city, school.id, Some(project.id), None).await?;
+        let stream = services.print_school_bundle(&city, school.id, Some(project.id)).await?;
         let forms = stream.forms;
         let mut chunks = Box::pin(stream.into_stream());
         let mut bytes = 0;

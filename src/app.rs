@@ -1,5 +1,11 @@
 //! Wires the store, the services and the routes together and runs the server (with TLS when configured) until
-//! Ctrl-C or SIGTERM.
+//! Ctrl-C or SIGTERM. The layers around every request, outermost first: `obs::track` (metrics and request logs by
+//! route pattern), `headers::secure` (security headers), `panic::catch` (a panicking handler answers 500),
+//! `compress`, the cookie jar, then the routes.
+
+mod headers;
+mod metrics;
+pub mod panic;
 
 use std::sync::Arc;
 
@@ -19,10 +25,12 @@ pub fn endpoint(services: Arc<Services>) -> impl poem::Endpoint {
     Route::new()
         .nest("/", web::routes())
         .nest("/api", api::routes())
-        .at("/healthz", get(healthz))
-        .at("/metrics", get(metrics))
+        .at("/healthz", obs::routed("/healthz", get(healthz)))
+        .at("/metrics", obs::routed("/metrics", get(metrics::serve)))
         .with(CookieJarManager::new())
         .around(compress)
+        .around(panic::catch)
+        .around(headers::secure)
         .around(obs::track)
         .data(services)
 }
@@ -87,19 +95,6 @@ async fn healthz(Data(services): Data<&Arc<Services>>) -> Response {
     (status, poem::web::Json(health)).into_response()
 }
 
-/// `/metrics`: the counters and histograms, plus gauges computed now (sessions, submissions by state).
-#[handler]
-async fn metrics(Data(services): Data<&Arc<Services>>) -> Response {
-    let services = services.clone();
-    let gauges = tokio::task::spawn_blocking(move || services.gauges()).await;
-    match gauges {
-        Ok(Ok(gauges)) => obs::set_gauges(&gauges),
-        Ok(Err(error)) => tracing::warn!(%error, "metrics: gauges not computed"),
-        Err(error) => tracing::warn!(%error, "metrics: gauges not computed"),
-    }
-    Response::builder().header("content-type", "text/plain; version=0.0.4").body(obs::render_metrics())
-}
-
 /// Options of `serve`.
 pub struct ServeOptions {
     pub demo: bool,
@@ -109,6 +104,7 @@ pub struct ServeOptions {
 }
 
 pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> {
+    panic::install_hook();
     let config = Arc::new(config);
     crate::ops::restore::refuse_interrupted(&config.data_dir)?;
     std::fs::create_dir_all(&config.data_dir)
@@ -147,12 +143,12 @@ pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> 
             let key = std::fs::read(key).with_context(|| format!("无法读取私钥 {}", key.display()))?;
             let tls = RustlsConfig::new().fallback(RustlsCertificate::new().cert(cert).key(key));
             let acceptor = tcp.rustls(tls).into_acceptor().await.context("无法监听地址")?;
-            announce(scheme, &acceptor);
+            announce(scheme, &acceptor, &services);
             Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, shutdown_signal(), None).await?;
         }
         _ => {
             let acceptor = tcp.into_acceptor().await.with_context(|| format!("无法监听地址 {}", config.listen))?;
-            announce(scheme, &acceptor);
+            announce(scheme, &acceptor, &services);
             Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, shutdown_signal(), None).await?;
         }
     }
@@ -176,12 +172,25 @@ fn start_ops(config: &Config, services: &Arc<Services>) {
     crate::ops::spawn_schedule(ops, &config.backup);
 }
 
-/// Prints the bound address; tests read this line to find a server started on port 0.
-fn announce(scheme: &str, acceptor: &impl Acceptor) {
-    for address in acceptor.local_addr() {
-        if let Some(socket) = address.as_socket_addr() {
-            println!("zhiping listening on {scheme}://{socket}");
-        }
+/// Prints the bound address (tests read this line to find a server started on port 0), and fixes the address
+/// printed in verification links: `public_url`, else this bound address — never a request's `Host` header, which
+/// a client chooses. Without `public_url` it warns: a printed link to a listen address is rarely what readers
+/// can open.
+fn announce(scheme: &str, acceptor: &impl Acceptor, services: &Services) {
+    let bound: Vec<String> = acceptor
+        .local_addr()
+        .iter()
+        .filter_map(|address| address.as_socket_addr().map(|socket| format!("{scheme}://{socket}")))
+        .collect();
+    if let Some(first) = bound.first() {
+        services.printing.set_listen_base(first.clone());
+    }
+    if services.config.public_base().is_none() {
+        let base = services.verify_base_url();
+        tracing::warn!(%base, "public_url is not set: printed verification links point at the listen address");
+    }
+    for url in bound {
+        println!("zhiping listening on {url}");
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();

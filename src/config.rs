@@ -32,6 +32,7 @@ pub struct Config {
     pub uploads: UploadConfig,
     pub argon2: Argon2Config,
     pub backup: BackupConfig,
+    pub metrics: MetricsConfig,
     /// `tracing` filter, e.g. `info` or `zhiping=debug,info`.
     pub log_level: String,
     /// `text` or `json`.
@@ -45,6 +46,9 @@ pub struct SessionConfig {
     pub idle_minutes: u64,
     /// A session ends this long after sign-in, used or not.
     pub absolute_hours: u64,
+    /// Mark cookies `Secure` even when neither `tls_cert` nor an `https://` `public_url` says the site is served
+    /// over HTTPS (a TLS proxy in front and no `public_url`).
+    pub secure_cookie: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,6 +94,15 @@ pub struct Argon2Config {
     pub max_concurrent: usize,
 }
 
+/// Who may read `/metrics`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// A bearer token Prometheus must send (`Authorization: Bearer …`). Empty: `/metrics` answers only requests
+    /// from the loopback address that came through no proxy.
+    pub token: String,
+}
+
 /// The scheduled daily backup (`zhiping backup` works without it).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -124,6 +137,7 @@ impl Default for Config {
             uploads: UploadConfig::default(),
             argon2: Argon2Config::default(),
             backup: BackupConfig::default(),
+            metrics: MetricsConfig::default(),
             log_level: "info".into(),
             log_format: "text".into(),
         }
@@ -132,7 +146,7 @@ impl Default for Config {
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        Self { idle_minutes: 30, absolute_hours: 12 }
+        Self { idle_minutes: 30, absolute_hours: 12, secure_cookie: false }
     }
 }
 
@@ -204,6 +218,19 @@ impl Config {
         self.tls_cert.is_some()
     }
 
+    /// Whether browsers reach the site over HTTPS: zhiping's own TLS, a TLS proxy named by an `https://`
+    /// `public_url`, or `session.secure_cookie`. Cookies are then marked `Secure`.
+    pub fn served_over_https(&self) -> bool {
+        self.tls_enabled()
+            || self.public_url.trim().get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+            || self.session.secure_cookie
+    }
+
+    /// The public base URL without a trailing `/`, if configured.
+    pub fn public_base(&self) -> Option<&str> {
+        Some(self.public_url.trim().trim_end_matches('/')).filter(|base| !base.is_empty())
+    }
+
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.join("zhiping.redb")
     }
@@ -265,6 +292,19 @@ mod tests {
     }
 
     #[test]
+    fn cookies_are_secure_behind_tls_or_a_tls_proxy() {
+        let load = |pairs: &[(&str, &str)]| {
+            let env = pairs.iter().map(|(key, value)| (key.to_string(), value.to_string()));
+            Config::load(None, env).expect("config").served_over_https()
+        };
+        assert!(!load(&[]));
+        assert!(!load(&[("ZHIPING_PUBLIC_URL", "http://zhiping.example.edu.cn")]));
+        assert!(load(&[("ZHIPING_PUBLIC_URL", "https://zhiping.example.edu.cn")]));
+        assert!(load(&[("ZHIPING_PUBLIC_URL", " HTTPS://职评.example.cn/")]));
+        assert!(load(&[("ZHIPING_SESSION__SECURE_COOKIE", "true")]));
+    }
+
+    #[test]
     fn unknown_keys_are_refused() {
         let env = vec![("ZHIPING_NO_SUCH_THING".to_string(), "1".to_string())];
         assert!(Config::load(None, env.into_iter()).is_err());
@@ -293,6 +333,8 @@ mod example_file {
         assert_eq!(config.backup.dir, defaults.backup.dir);
         assert_eq!(config.backup.at, defaults.backup.at);
         assert_eq!(config.backup.keep, defaults.backup.keep);
+        assert_eq!(config.metrics.token, defaults.metrics.token);
+        assert_eq!(config.session.secure_cookie, defaults.session.secure_cookie);
     }
 
     #[test]

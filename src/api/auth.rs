@@ -16,7 +16,8 @@ use crate::web::ctx::{SESSION_COOKIE, client_address};
 #[oai(ty = "bearer", checker = "check_bearer")]
 pub struct BearerToken(pub Actor);
 
-/// The page session cookie.
+/// The page session cookie. A call that changes anything must come from this site's pages (`Origin` or
+/// `Referer`) or carry the session's CSRF token in `X-CSRF-Token`; else it is refused with `csrf_failed`.
 #[derive(SecurityScheme)]
 #[oai(ty = "api_key", key_name = "zp_session", key_in = "cookie", checker = "check_cookie")]
 pub struct SessionCookie(pub Actor);
@@ -62,8 +63,10 @@ async fn check_cookie(request: &Request, key: ApiKey) -> poem::Result<Actor> {
     let address = client_address(request, &services);
     let _ = SESSION_COOKIE;
     match services.resolve_session(&key.key, &address) {
-        Ok(Some((_, actor, account))) => {
-            if account.must_change_password || account.password_hash.is_none() {
+        Ok(Some((session, actor, account))) => {
+            if !same_site(request, &services, &session.csrf) {
+                Err(poem::Error::from_response(super::errors::csrf_refused()))
+            } else if account.must_change_password || account.password_hash.is_none() {
                 Err(poem::Error::from_response(super::respond_error(
                     crate::service::ServiceError::PasswordChangeRequired,
                 )))
@@ -74,4 +77,18 @@ async fn check_cookie(request: &Request, key: ApiKey) -> poem::Result<Actor> {
         Ok(None) => Err(unauthenticated()),
         Err(error) => Err(poem::Error::from_response(super::respond_error(error))),
     }
+}
+
+/// Whether a cookie-authenticated call may proceed: a safe method, or proof that it comes from this site.
+fn same_site(request: &Request, services: &Services, csrf: &str) -> bool {
+    use super::same_origin::{carries_token, from_this_site, is_safe};
+    if is_safe(request.method()) || carries_token(request.headers(), csrf) {
+        return true;
+    }
+    let host = request
+        .headers()
+        .get(poem::http::header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .or_else(|| request.uri().authority().map(|authority| authority.as_str()));
+    from_this_site(request.headers(), services.config.public_base(), host)
 }

@@ -100,6 +100,19 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+/// The answer to a request whose handler panicked (see `app::panic`): the usual error shape, code `internal`.
+pub fn internal_response() -> poem::Response {
+    use poem::IntoResponse;
+    ApiError::Internal(body("internal", "系统繁忙，请稍后再试")).into_response()
+}
+
+/// The answer to a cookie-authenticated call that changes something and does not show it comes from this site
+/// (see `api::same_origin`).
+pub fn csrf_refused() -> poem::Response {
+    use poem::IntoResponse;
+    ApiError::Forbidden(body("csrf_failed", "请求来源无法确认：请在本站页面中操作，或使用接口令牌")).into_response()
+}
+
 /// Turns any poem error that escaped a handler (bad JSON, a path parameter that is not a number, a failed
 /// authentication check) into the same JSON shape, keeping its 4xx status.
 pub fn poem_error_to_json(error: poem::Error) -> poem::Response {

@@ -17,6 +17,8 @@ pub mod models_review;
 pub mod notices;
 pub mod printing;
 pub mod review;
+pub mod routing;
+pub mod same_origin;
 
 use std::sync::Arc;
 
@@ -140,6 +142,7 @@ pub fn routes() -> impl Endpoint {
         (Api, admin_orgs::OrgApi, admin_teachers::TeacherApi, admin_projects::ProjectApi),
         (notices::NoticesApi, printing::PrintingApi, review::ReviewApi, appraisal::AppraisalApi),
     );
+    let apis = routing::Labelled { api: apis, prefix: "/api/v1" };
     let service = OpenApiService::new(apis, "zhiping 职评 API", env!("CARGO_PKG_VERSION"))
         .description("中职、技工学校教师高级职务教科研成果鉴定平台的集成接口。认证：在管理控制台创建的 Bearer 令牌，或浏览器会话。错误统一为 JSON {code, message, fields}。")
         .server("/api/v1");
@@ -151,26 +154,30 @@ pub fn routes() -> impl Endpoint {
             let allowed = allowed.clone();
             async move {
                 let path = request.uri().path().to_string();
+                let slot = request.data::<crate::obs::RouteSlot>().cloned();
                 let mut response = next.call(request).await?.into_response();
                 if response.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED
-                    && let Some(methods) = allowed.of_path(&path)
-                    && let Ok(value) = poem::http::HeaderValue::from_str(&methods)
+                    && let Some((pattern, methods)) = allowed.of_path(&path)
                 {
-                    response.headers_mut().insert(poem::http::header::ALLOW, value);
+                    // The operations label their own requests; a refused method reaches none of them.
+                    if let Some(slot) = slot {
+                        slot.record(&format!("/api/v1{pattern}").into());
+                    }
+                    if let Ok(value) = poem::http::HeaderValue::from_str(&methods) {
+                        response.headers_mut().insert(poem::http::header::ALLOW, value);
+                    }
                 }
                 Ok(response)
             }
         },
     );
+    let document = poem::get(poem::endpoint::make_sync(move |_| {
+        poem::Response::builder().content_type("application/json; charset=utf-8").body(spec.clone())
+    }));
     Route::new()
         .nest("/v1", v1)
-        .at(
-            "/openapi.json",
-            poem::get(poem::endpoint::make_sync(move |_| {
-                poem::Response::builder().content_type("application/json; charset=utf-8").body(spec.clone())
-            })),
-        )
-        .nest("/docs", docs)
+        .at("/openapi.json", crate::obs::routed("/api/openapi.json", document))
+        .nest("/docs", crate::obs::routed("/api/docs", docs))
 }
 
 /// The methods of every documented path, for the `Allow` header of a 405 answer (RFC 9110).
@@ -195,8 +202,9 @@ impl AllowedMethods {
         )
     }
 
-    /// The methods of the documented path `path` (within `/api/v1`) matches; `{param}` matches any segment.
-    fn of_path(&self, path: &str) -> Option<String> {
+    /// The documented pattern `path` (within `/api/v1`) matches, in the router's notation (`/teachers/:id`), and
+    /// its methods; `{param}` matches any segment.
+    fn of_path(&self, path: &str) -> Option<(String, String)> {
         let path = path.split_once("/api/v1").map_or(path, |(_, rest)| rest);
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         // The most literal pattern wins, as in the router: `/teachers/project` before `/teachers/{id}`.
@@ -207,7 +215,16 @@ impl AllowedMethods {
                     && pattern.iter().zip(&segments).all(|(want, got)| want.starts_with('{') || want == got)
             })
             .max_by_key(|(pattern, _)| pattern.iter().filter(|segment| !segment.starts_with('{')).count())
-            .map(|(_, methods)| methods.clone())
+            .map(|(pattern, methods)| {
+                let route: String = pattern
+                    .iter()
+                    .map(|segment| match segment.strip_prefix('{').and_then(|name| name.strip_suffix('}')) {
+                        Some(name) => format!("/:{name}"),
+                        None => format!("/{segment}"),
+                    })
+                    .collect();
+                (route, methods.clone())
+            })
     }
 }
 

@@ -16,7 +16,6 @@ use super::models_printing::{PublishedResultOut, VerificationOut};
 use crate::files::content_disposition;
 use crate::service::Services;
 use crate::web::ctx::client_address;
-use crate::web::pages::printing::request_host;
 
 #[derive(Tags)]
 enum PrintTag {
@@ -56,12 +55,10 @@ impl PrintingApi {
     async fn registration_form(
         &self,
         services: Data<&Arc<Services>>,
-        request: &poem::Request,
         auth: Auth,
         id: Path<u64>,
     ) -> Result<PdfResponse, ApiError> {
-        let host = request_host(request);
-        let pdf = services.print_registration(auth.actor(), id.0, host.as_deref()).await?;
+        let pdf = services.print_registration(auth.actor(), id.0).await?;
         Ok(PdfResponse::new(&pdf.file_name, pdf.bytes))
     }
 
@@ -71,12 +68,10 @@ impl PrintingApi {
     async fn opinion(
         &self,
         services: Data<&Arc<Services>>,
-        request: &poem::Request,
         auth: Auth,
         id: Path<u64>,
     ) -> Result<PdfResponse, ApiError> {
-        let host = request_host(request);
-        let pdf = services.print_opinion(auth.actor(), id.0, host.as_deref()).await?;
+        let pdf = services.print_opinion(auth.actor(), id.0).await?;
         Ok(PdfResponse::new(&pdf.file_name, pdf.bytes))
     }
 
@@ -86,13 +81,11 @@ impl PrintingApi {
     async fn school_bundle(
         &self,
         services: Data<&Arc<Services>>,
-        request: &poem::Request,
         auth: Auth,
         id: Path<u64>,
         project_id: Query<Option<u64>>,
     ) -> Result<PdfResponse, ApiError> {
-        let host = request_host(request);
-        let stream = services.print_school_bundle(auth.actor(), id.0, project_id.0, host.as_deref()).await?;
+        let stream = services.print_school_bundle(auth.actor(), id.0, project_id.0).await?;
         let file_name = stream.file_name.clone();
         Ok(PdfResponse::new(&file_name, Body::from_bytes_stream(stream.into_stream())))
     }

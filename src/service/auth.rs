@@ -35,7 +35,7 @@ impl Services {
     /// configured time, a frozen account is refused even with the right password, a success resets the counter.
     pub async fn login(&self, username: &str, password: &str, address: &str) -> ServiceResult<SignedIn> {
         if !self.throttle.allow(address) {
-            metrics::counter!("logins_total", "outcome" => "throttled").increment(1);
+            metrics::counter!("zhiping_logins_total", "outcome" => "throttled").increment(1);
             return Err(ServiceError::Throttled);
         }
         let username = username.trim().to_ascii_uppercase_if_id();
@@ -47,7 +47,7 @@ impl Services {
             }
         };
         let wrong = |remaining: Option<u32>| {
-            metrics::counter!("logins_total", "outcome" => "wrong_password").increment(1);
+            metrics::counter!("zhiping_logins_total", "outcome" => "wrong_password").increment(1);
             let message = match remaining {
                 Some(left) if left > 0 => format!("用户名或密码错误，再输错{left}次账号将被冻结"),
                 _ => "用户名或密码错误".to_string(),
@@ -59,7 +59,7 @@ impl Services {
         };
         let now = Utc::now();
         if account.is_frozen(now) {
-            metrics::counter!("logins_total", "outcome" => "frozen").increment(1);
+            metrics::counter!("zhiping_logins_total", "outcome" => "frozen").increment(1);
             return Err(ServiceError::Login {
                 kind: LoginFailure::Frozen,
                 message: frozen_message(self.freeze_minutes()),
@@ -92,7 +92,7 @@ impl Services {
                     account.frozen_until = Some(now + freeze);
                     account.failed_logins = 0;
                     audit::record(tx, None, "account.frozen", &format!("account:{}", account.id), "连续输错密码")?;
-                    metrics::counter!("logins_total", "outcome" => "frozen").increment(1);
+                    metrics::counter!("zhiping_logins_total", "outcome" => "frozen").increment(1);
                     Err(ServiceError::Login {
                         kind: LoginFailure::Frozen,
                         message: frozen_message(self.freeze_minutes()),
@@ -104,7 +104,7 @@ impl Services {
                 return Ok(result);
             }
             if account.disabled {
-                metrics::counter!("logins_total", "outcome" => "disabled").increment(1);
+                metrics::counter!("zhiping_logins_total", "outcome" => "disabled").increment(1);
                 return Ok(Err(ServiceError::Login {
                     kind: LoginFailure::Disabled,
                     message: "该账号已停用，请联系学校管理员".into(),
@@ -120,7 +120,7 @@ impl Services {
             }))
         })?;
         if outcome.is_ok() {
-            metrics::counter!("logins_total", "outcome" => "success").increment(1);
+            metrics::counter!("zhiping_logins_total", "outcome" => "success").increment(1);
         }
         outcome
     }

@@ -70,7 +70,7 @@ impl From<StoreError> for ServiceError {
     }
 }
 
-/// Why a sign-in failed (also the label of the `logins_total` metric).
+/// Why a sign-in failed (also the label of the `zhiping_logins_total` metric).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoginFailure {
     WrongCredentials,

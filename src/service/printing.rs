@@ -48,6 +48,8 @@ pub struct Printer {
     engine: PdfEngine,
     permits: Arc<Semaphore>,
     pub(crate) verify_throttle: LoginThrottle,
+    /// `{scheme}://{address}` the server is bound to, for verification links when `public_url` is unset.
+    listen_base: std::sync::OnceLock<String>,
 }
 
 impl Printer {
@@ -57,7 +59,13 @@ impl Printer {
             engine,
             permits: Arc::new(Semaphore::new(CONCURRENT_PRINTS)),
             verify_throttle: LoginThrottle::new(config.security.verify_attempts_per_minute),
+            listen_base: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The address the server is bound to (known only once it listens: the port may be chosen by the system).
+    pub fn set_listen_base(&self, base: String) {
+        let _ = self.listen_base.set(base);
     }
 }
 
@@ -81,23 +89,25 @@ struct Job {
 }
 
 impl Services {
-    /// The public address printed in verification links: `public_url` when configured, else the scheme and host
-    /// the request came in on (`host` from the adapter; an implausible value falls back to the listen address).
-    pub fn verify_base_url(&self, host: Option<&str>) -> String {
-        let configured = self.config.public_url.trim().trim_end_matches('/');
-        if !configured.is_empty() {
+    /// The public address printed in verification links: `public_url` when configured, else the address the
+    /// server listens on. Never a request's `Host` header: a client could otherwise have a genuine document print
+    /// a link to a look-alike site of its choosing.
+    pub fn verify_base_url(&self) -> String {
+        if let Some(configured) = self.config.public_base() {
             return configured.to_owned();
         }
-        let scheme = if self.config.tls_enabled() { "https" } else { "http" };
-        match host.map(str::trim).filter(|host| plausible_host(host)) {
-            Some(host) => format!("{scheme}://{host}"),
-            None => format!("{scheme}://{}", self.config.listen),
+        match self.printing.listen_base.get() {
+            Some(bound) => bound.clone(),
+            None => {
+                let scheme = if self.config.tls_enabled() { "https" } else { "http" };
+                format!("{scheme}://{}", self.config.listen)
+            }
         }
     }
 
     /// 在线打印: the signed-in teacher's own registration form for its current project, from the working copy.
-    pub async fn print_own_registration(&self, actor: &Actor, host: Option<&str>) -> ServiceResult<PrintedPdf> {
-        self.run(actor, host, |job| {
+    pub async fn print_own_registration(&self, actor: &Actor) -> ServiceResult<PrintedPdf> {
+        self.run(actor, |job| {
             let read = job.store.read()?;
             let not_found = ServiceError::NotFound("尚未填报教科研成果鉴定，暂无可打印的登记表");
             if !job.actor.is(Role::Teacher) {
@@ -117,24 +127,23 @@ impl Services {
 
     /// The registration form of submission `id`: the teacher's own (working copy) or one in an admin's scope
     /// (latest submitted version).
-    pub async fn print_registration(&self, actor: &Actor, id: u64, host: Option<&str>) -> ServiceResult<PrintedPdf> {
-        self.run(actor, host, move |job| job.registration(id)).await
+    pub async fn print_registration(&self, actor: &Actor, id: u64) -> ServiceResult<PrintedPdf> {
+        self.run(actor, move |job| job.registration(id)).await
     }
 
     /// The published 鉴定意见 of submission `id` (the teacher's own, or in an admin's scope).
-    pub async fn print_opinion(&self, actor: &Actor, id: u64, host: Option<&str>) -> ServiceResult<PrintedPdf> {
-        self.run(actor, host, move |job| job.opinion(id)).await
+    pub async fn print_opinion(&self, actor: &Actor, id: u64) -> ServiceResult<PrintedPdf> {
+        self.run(actor, move |job| job.opinion(id)).await
     }
 
     /// Runs `work` on a blocking thread once a rendering permit is free.
     async fn run<T: Send + 'static>(
         &self,
         actor: &Actor,
-        host: Option<&str>,
         work: impl FnOnce(Job) -> ServiceResult<T> + Send + 'static,
     ) -> ServiceResult<T> {
         let permit = self.printing.permits.clone().acquire_owned().await.map_err(internal)?;
-        let job = self.job(actor, host);
+        let job = self.job(actor);
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             work(job)
@@ -143,13 +152,13 @@ impl Services {
         .map_err(internal)?
     }
 
-    fn job(&self, actor: &Actor, host: Option<&str>) -> Job {
+    fn job(&self, actor: &Actor) -> Job {
         Job {
             store: self.store.clone(),
             engine: self.printing.engine.clone(),
             config: self.config.clone(),
             actor: actor.clone(),
-            base_url: self.verify_base_url(host),
+            base_url: self.verify_base_url(),
         }
     }
 }
@@ -285,26 +294,25 @@ fn internal(error: impl std::fmt::Display) -> ServiceError {
 
 /// A `Host` header value worth printing: a name or address with an optional port, nothing that could smuggle a
 /// path or markup into the printed link.
-fn plausible_host(host: &str) -> bool {
-    !host.is_empty()
-        && host.len() <= 255
-        && host
-            .chars()
-            .all(|character| character.is_ascii_alphanumeric() || matches!(character, '.' | '-' | ':' | '[' | ']'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn services(public_url: &str) -> (tempfile::TempDir, Services) {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let config = Config { data_dir: temp.path().join("data"), public_url: public_url.into(), ..Config::default() };
+        let services = Services::open(Arc::new(config)).expect("services");
+        (temp, services)
+    }
+
     #[test]
-    fn only_plain_hosts_are_printed() {
-        assert!(plausible_host("zhiping.example.edu.cn"));
-        assert!(plausible_host("127.0.0.1:8080"));
-        assert!(plausible_host("[::1]:8080"));
-        assert!(!plausible_host(""));
-        assert!(!plausible_host("evil.example/phish?x="));
-        assert!(!plausible_host("a b"));
-        assert!(!plausible_host("职评.cn"));
+    fn verification_links_use_the_configured_or_the_bound_address() {
+        let (_temp, unset) = services("");
+        assert_eq!(unset.verify_base_url(), "http://127.0.0.1:8080", "before binding: the listen setting");
+        unset.printing.set_listen_base("http://127.0.0.1:41234".into());
+        assert_eq!(unset.verify_base_url(), "http://127.0.0.1:41234");
+        let (_temp, configured) = services("https://zhiping.example.edu.cn/");
+        configured.printing.set_listen_base("http://127.0.0.1:41234".into());
+        assert_eq!(configured.verify_base_url(), "https://zhiping.example.edu.cn");
     }
 }

@@ -55,17 +55,13 @@ impl Ctx {
         }
     }
 
-    pub fn tls(&self) -> bool {
-        self.services.config.tls_enabled()
-    }
-
     /// `Set-Cookie` value for a cookie of this site.
     pub fn cookie(&self, name: &str, value: &str, max_age: Option<i64>) -> String {
         let mut cookie = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
         if let Some(seconds) = max_age {
             cookie.push_str(&format!("; Max-Age={seconds}"));
         }
-        if self.tls() {
+        if self.services.config.served_over_https() {
             cookie.push_str("; Secure");
         }
         cookie

@@ -47,7 +47,7 @@ pub fn page(ctx: &Ctx, error: &ServiceError) -> Response {
         section.card {
             h1 { (title_of(status)) }
             (layout::notice("error", &message))
-            p { a.button href="/" { "返回首页" } " " a href="javascript:history.back()" { "返回上一页" } }
+            p { a.button href="/" { "返回首页" } }
         }
     };
     ctx.finish((status, layout::page(ctx, title_of(status), "", body)))
@@ -83,4 +83,30 @@ pub fn csrf_refused(ctx: &Ctx) -> poem::Error {
         }
     };
     poem::Error::from_response((StatusCode::FORBIDDEN, layout::page(ctx, "页面已过期", "", body)).into_response())
+}
+
+/// The page of a request whose handler panicked (see `app::panic`). Built without the request, the session or
+/// the services: whatever broke may be among them.
+pub fn internal_page() -> Response {
+    let body = html! {
+        (maud::DOCTYPE)
+        html lang="zh-CN" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "系统出错了" }
+                link rel="stylesheet" href=(super::assets::url("site.css"));
+            }
+            body {
+                main #main {
+                    section.card {
+                        h1 { "系统出错了" }
+                        (layout::notice("error", "系统处理该请求时出错，已记录。请稍后再试；如多次出现，请联系管理员。已保存的内容不受影响。"))
+                        p { a.button href="/" { "返回首页" } }
+                    }
+                }
+            }
+        }
+    };
+    (StatusCode::INTERNAL_SERVER_ERROR, body).into_response()
 }

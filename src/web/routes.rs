@@ -232,7 +232,8 @@ pub fn routes() -> Route {
         for route in PAGE_ROUTES.iter().filter(|route| route.path == path) {
             methods = methods.method(route.method.clone(), (route.endpoint)());
         }
-        router = router.at(path, methods);
+        // Around the methods, so a refused method (405) is labelled with the path's pattern too.
+        router = router.at(path, crate::obs::routed(path, methods));
     }
     router
 }

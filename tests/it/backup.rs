@@ -193,7 +193,7 @@ fn teacher_step(base: &str, client: &Client, ledger: &Mutex<Ledger>, rng: &mut S
     if rng.random_bool(0.5) {
         ledger.lock().unwrap().save_pending = Some(n);
         let body = json!({"research_direction": direction(n), "achievements": [{"title": "崩溃测试成果"}]});
-        match client.put(format!("{base}/api/v1/me/appraisal")).json(&body).send() {
+        match client.put(format!("{base}/api/v1/me/appraisal")).header("origin", base).json(&body).send() {
             Ok(response) if response.status().as_u16() == 200 => {
                 let mut ledger = ledger.lock().unwrap();
                 ledger.saved = Some(n);
@@ -214,6 +214,7 @@ fn teacher_step(base: &str, client: &Client, ledger: &Mutex<Ledger>, rng: &mut S
         ledger.lock().unwrap().upload_pending = Some((n, sha.clone()));
         let sent = client
             .put(format!("{base}/api/v1/me/appraisal/achievements/0/files/evidence.formal"))
+            .header("origin", base)
             .query(&[("name", format!("证明{n}.doc"))])
             .header("content-type", "application/octet-stream")
             .body(bytes)
@@ -251,6 +252,7 @@ fn admin_step(base: &str, client: &Client, ledger: &Mutex<Ledger>, rng: &mut Std
     let sha = sha256_hex(&bytes);
     let sent = client
         .post(format!("{base}/api/v1/uploads"))
+        .header("origin", base)
         .query(&[("name", format!("资料{n}.doc"))])
         .header("content-type", "application/octet-stream")
         .body(bytes)
@@ -267,7 +269,7 @@ fn admin_step(base: &str, client: &Client, ledger: &Mutex<Ledger>, rng: &mut Std
         Err(_) => return false,
     }
     let body = json!({"name": format!("崩溃测试资料{n}"), "file": {"sha256": sha, "name": format!("资料{n}.doc")}});
-    match client.post(format!("{base}/api/v1/materials")).json(&body).send() {
+    match client.post(format!("{base}/api/v1/materials")).header("origin", base).json(&body).send() {
         Ok(response) if response.status().as_u16() == 200 => {
             let answered: Value = response.json().unwrap_or(Value::Null);
             let mut ledger = ledger.lock().unwrap();
@@ -331,9 +333,9 @@ fn submit_step(base: &str, client: &Client, ledger: &Mutex<Ledger>) -> bool {
     let submit = !ledger.lock().unwrap().submitted;
     ledger.lock().unwrap().transition_pending = Some(submit);
     let sent = if submit {
-        client.post(format!("{base}/api/v1/me/appraisal/submit")).json(&complete_filing()).send()
+        client.post(format!("{base}/api/v1/me/appraisal/submit")).header("origin", base).json(&complete_filing()).send()
     } else {
-        client.post(format!("{base}/api/v1/me/appraisal/withdraw")).send()
+        client.post(format!("{base}/api/v1/me/appraisal/withdraw")).header("origin", base).send()
     };
     match sent {
         Ok(response) if response.status().as_u16() == 200 => {
@@ -389,6 +391,7 @@ fn import_step(base: &str, client: &Client, ledger: &Mutex<Ledger>, school: u64)
     ledger.lock().unwrap().import_pending = Some(ids.clone());
     let sent = client
         .post(format!("{base}/api/v1/teachers/import"))
+        .header("origin", base)
         .query(&[("school_id", school.to_string()), ("strict", "true".into())])
         .header("content-type", "application/octet-stream")
         .body(csv)

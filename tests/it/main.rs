@@ -22,3 +22,4 @@ mod review;
 mod robust;
 mod scope;
 mod signing_in;
+mod web_hardening;

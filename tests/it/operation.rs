@@ -12,8 +12,8 @@ fn first_start_creates_the_city_admin_and_serves_health_and_metrics() {
     let health = client.get(server.url("/healthz")).send().expect("health");
     assert_eq!(health.status().as_u16(), 200);
     let metrics = text(client.get(server.url("/metrics")).send().expect("metrics"));
-    assert!(metrics.contains("logins_total") && metrics.contains("outcome=\"success\""), "{metrics}");
-    assert!(metrics.contains("http_request_duration_seconds"));
+    assert!(metrics.contains("zhiping_logins_total") && metrics.contains("outcome=\"success\""), "{metrics}");
+    assert!(metrics.contains("zhiping_http_request_duration_seconds"));
 }
 
 #[test]

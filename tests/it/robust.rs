@@ -159,8 +159,8 @@ fn metrics_cover_logins_uploads_sessions_and_submissions() {
 
     let metrics = metrics(&server);
     for expected in [
-        "logins_total{outcome=\"success\"}",
-        "logins_total{outcome=\"wrong_password\"}",
+        "zhiping_logins_total{outcome=\"success\"}",
+        "zhiping_logins_total{outcome=\"wrong_password\"}",
         "zhiping_upload_bytes_total{area=\"notice\"}",
         "zhiping_upload_refusals_total{reason=\"bad_type\"}",
         "zhiping_sessions_active",
@@ -233,6 +233,7 @@ fn behind_a_trusted_proxy_the_address_the_proxy_appended_counts() {
     assert_eq!(login(&server, &admin, "admin", ADMIN_PASSWORD).status().as_u16(), 303);
     let created = admin
         .post(server.url("/api/v1/departments"))
+        .header("origin", &server.base)
         .json(&serde_json::json!({"name": "代理测试区教育局"}))
         .send()
         .expect("create");

@@ -77,10 +77,9 @@ impl Services {
         actor: &Actor,
         school_id: u64,
         project_id: Option<u64>,
-        host: Option<&str>,
     ) -> ServiceResult<PdfStream> {
         let permit = self.printing.permits.clone().acquire_owned().await.map_err(internal)?;
-        let job = self.job(actor, host);
+        let job = self.job(actor);
         let (sender, mut receiver) = mpsc::channel(CHANNEL_CHUNKS);
         tokio::task::spawn_blocking(move || {
             let _permit = permit;

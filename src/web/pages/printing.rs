@@ -5,7 +5,7 @@
 use maud::{Markup, html};
 use poem::http::header;
 use poem::web::{Path, Query};
-use poem::{Body, Request, Response, handler};
+use poem::{Body, Response, handler};
 use serde::Deserialize;
 
 use crate::clock;
@@ -13,16 +13,6 @@ use crate::files::content_disposition;
 use crate::service::printing::PublishedResult;
 use crate::web::ctx::Signed;
 use crate::web::{errors, layout};
-
-/// The host the request was addressed to (`Host` header, or the URI authority under HTTP/2), for printed links.
-pub fn request_host(request: &Request) -> Option<String> {
-    request
-        .headers()
-        .get(header::HOST)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| request.uri().authority().map(|authority| authority.as_str().to_owned()))
-}
 
 /// A PDF answer: shown inline by the browser, with the Chinese file name kept (RFC 5987), never cached (it holds
 /// personal data).
@@ -37,9 +27,8 @@ pub fn pdf_response(file_name: &str, body: impl Into<Body>) -> Response {
 
 /// 在线打印: the signed-in teacher's registration form (its working copy for the current project).
 #[handler]
-pub async fn own_registration(signed: Signed, request: &Request) -> Response {
-    let host = request_host(request);
-    match signed.services().print_own_registration(signed.actor(), host.as_deref()).await {
+pub async fn own_registration(signed: Signed) -> Response {
+    match signed.services().print_own_registration(signed.actor()).await {
         Ok(pdf) => pdf_response(&pdf.file_name, pdf.bytes),
         Err(error) => errors::page(&signed.ctx, &error),
     }
@@ -47,9 +36,8 @@ pub async fn own_registration(signed: Signed, request: &Request) -> Response {
 
 /// The registration form of one submission.
 #[handler]
-pub async fn registration(signed: Signed, request: &Request, Path(id): Path<u64>) -> Response {
-    let host = request_host(request);
-    match signed.services().print_registration(signed.actor(), id, host.as_deref()).await {
+pub async fn registration(signed: Signed, Path(id): Path<u64>) -> Response {
+    match signed.services().print_registration(signed.actor(), id).await {
         Ok(pdf) => pdf_response(&pdf.file_name, pdf.bytes),
         Err(error) => errors::page(&signed.ctx, &error),
     }
@@ -57,9 +45,8 @@ pub async fn registration(signed: Signed, request: &Request, Path(id): Path<u64>
 
 /// The published 鉴定意见 of one submission (the home page's 打印).
 #[handler]
-pub async fn opinion(signed: Signed, request: &Request, Path(id): Path<u64>) -> Response {
-    let host = request_host(request);
-    match signed.services().print_opinion(signed.actor(), id, host.as_deref()).await {
+pub async fn opinion(signed: Signed, Path(id): Path<u64>) -> Response {
+    match signed.services().print_opinion(signed.actor(), id).await {
         Ok(pdf) => pdf_response(&pdf.file_name, pdf.bytes),
         Err(error) => errors::page(&signed.ctx, &error),
     }
@@ -75,14 +62,8 @@ pub struct Choice {
 
 /// A school's bundle: every approved teacher's registration form, streamed.
 #[handler]
-pub async fn school_bundle(
-    signed: Signed,
-    request: &Request,
-    Path(school_id): Path<u64>,
-    Query(choice): Query<Choice>,
-) -> Response {
-    let host = request_host(request);
-    match signed.services().print_school_bundle(signed.actor(), school_id, choice.project_id, host.as_deref()).await {
+pub async fn school_bundle(signed: Signed, Path(school_id): Path<u64>, Query(choice): Query<Choice>) -> Response {
+    match signed.services().print_school_bundle(signed.actor(), school_id, choice.project_id).await {
         Ok(stream) => {
             let file_name = stream.file_name.clone();
             pdf_response(&file_name, Body::from_bytes_stream(stream.into_stream()))

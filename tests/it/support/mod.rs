@@ -31,6 +31,8 @@ pub struct Options {
     pub data: Option<PathBuf>,
     /// Extra arguments for `serve` (e.g. `--demo-scale small`).
     pub args: Vec<String>,
+    /// Also write the server's stderr (its log) to this file.
+    pub stderr_log: Option<PathBuf>,
 }
 
 impl Options {
@@ -84,8 +86,16 @@ pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Opti
         }
         let _ = sender.send(None);
     });
+    let mut log = match &options.stderr_log {
+        Some(path) => Some(std::fs::File::create(path).map_err(|error| format!("log file: {error}"))?),
+        None => None,
+    };
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(file) = log.as_mut() {
+                use std::io::Write;
+                let _ = writeln!(file, "{line}");
+            }
             eprintln!("[server] {line}");
         }
     });
@@ -136,9 +146,14 @@ impl Server {
         format!("{}{}", self.base, path)
     }
 
-    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them), and names this
+    /// server as the origin of its requests, as a browser on its pages does (the API refuses cookie-authenticated
+    /// changes from elsewhere).
     pub fn client(&self) -> Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::ORIGIN, self.base.parse().expect("origin header"));
         Client::builder()
+            .default_headers(headers)
             .cookie_store(true)
             .redirect(Policy::none())
             .timeout(Duration::from_secs(60))

@@ -33,6 +33,6 @@ pub fn file_response(file: tokio::fs::File, kind: FileKind, size: u64, name: &st
         .header(header::CONTENT_DISPOSITION, content_disposition(kind == FileKind::Pdf, name))
         .header("X-Content-Type-Options", "nosniff")
         // Access is checked per request: never let a shared cache keep a copy.
-        .header(header::CACHE_CONTROL, "private, no-cache")
+        .header(header::CACHE_CONTROL, "private, no-store")
         .body(Body::from_async_read(file))
 }
