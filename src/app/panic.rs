@@ -28,7 +28,7 @@ pub async fn catch<E: Endpoint>(next: E, request: Request) -> poem::Result<Respo
 }
 
 /// Replaces the default panic hook, which prints the panic message, with one that logs only the thread and the
-/// source location (enough to find the bug, nothing a user typed).
+/// source location (enough to find the bug, nothing a user typed). Installed by `serve`, after logging is set up.
 pub fn install_hook() {
     std::panic::set_hook(Box::new(|info| {
         let location = info.location().map_or_else(
@@ -37,11 +37,7 @@ pub fn install_hook() {
         );
         let thread = std::thread::current();
         let thread = thread.name().unwrap_or("unnamed");
-        if tracing::dispatcher::has_been_set() {
-            tracing::error!(%location, %thread, "panic (message withheld: it may quote request data)");
-        } else {
-            eprintln!("panic in thread '{thread}' at {location} (message withheld: it may quote request data)");
-        }
+        tracing::error!(%location, %thread, "panic (message withheld: it may quote request data)");
     }));
 }
 
@@ -115,7 +111,23 @@ mod tests {
         let ok = call("/ok").await.expect("an answer");
         assert_eq!(ok.into_body().into_string().await.unwrap(), "ok");
         let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-        assert_eq!(log.matches("panicked").count(), 2, "{log}");
+        assert_eq!(log.matches("a request handler panicked").count(), 2, "{log}");
         assert!(!log.contains("北虹") && !log.contains("%E5%8C%97") && !log.contains("char boundary"), "{log}");
+    }
+
+    #[test]
+    fn the_panic_hook_logs_where_but_never_the_message() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt().with_writer(move || writer.clone()).with_ansi(false).finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        super::install_hook();
+        let name = String::from("北虹中等专业");
+        let result = std::panic::catch_unwind(|| panic!("byte index 17 is not a char boundary of {name}"));
+        let _ = std::panic::take_hook();
+        assert!(result.is_err());
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(log.contains("panic (message withheld") && log.contains("src/app/panic.rs:"), "{log}");
+        assert!(!log.contains("北虹") && !log.contains("char boundary"), "{log}");
     }
 }
