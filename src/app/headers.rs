@@ -5,6 +5,7 @@
 //! referrer on this site, refuses to be framed, and is not stored by any cache unless the handler chose a caching
 //! rule itself (the content-hashed assets). HSTS when zhiping terminates TLS itself.
 
+use poem::http::HeaderMap;
 use poem::http::header::{self, HeaderName, HeaderValue};
 use poem::{Endpoint, IntoResponse, Request, Response};
 
@@ -37,14 +38,20 @@ pub async fn secure<E: Endpoint>(next: E, request: Request) -> poem::Result<Resp
         Err(error) => error.into_response(),
     };
     let content_type = response.content_type().unwrap_or("").to_ascii_lowercase();
-    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_string();
+    add(response.headers_mut(), &essence, docs, tls);
+    Ok(response)
+}
+
+/// The headers for an answer of content type `essence` (`docs`: the Swagger UI; `tls`: zhiping serves HTTPS).
+/// Headers the handler set itself stay.
+fn add(headers: &mut HeaderMap, essence: &str, docs: bool, tls: bool) {
     let policy = match essence {
         "text/html" if docs => DOCS_POLICY,
         "text/html" => PAGE_POLICY,
         "application/json" | "text/plain" | "" => DATA_POLICY,
         _ => FILE_POLICY,
     };
-    let headers = response.headers_mut();
     let mut set = |name: HeaderName, value: &'static str| {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
     };
@@ -58,7 +65,6 @@ pub async fn secure<E: Endpoint>(next: E, request: Request) -> poem::Result<Resp
     if tls {
         set(header::STRICT_TRANSPORT_SECURITY, HSTS);
     }
-    Ok(response)
 }
 
 #[cfg(test)]
@@ -116,5 +122,15 @@ mod tests {
         let missing = headers_of("/nothing-here").await;
         assert_eq!(value(&missing, header::CONTENT_SECURITY_POLICY), DATA_POLICY);
         assert_eq!(value(&missing, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    }
+
+    #[test]
+    fn hsts_only_when_zhiping_serves_tls_itself() {
+        let mut plain = HeaderMap::new();
+        add(&mut plain, "text/html", false, false);
+        assert!(plain.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+        let mut tls = HeaderMap::new();
+        add(&mut tls, "text/html", false, true);
+        assert_eq!(value(&tls, header::STRICT_TRANSPORT_SECURITY), HSTS);
     }
 }
