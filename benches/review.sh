@@ -42,7 +42,7 @@ curl -s -o /dev/null -c "$work/expert" -b "$work/expert" --data "current=0000000
 expert_session=$(awk '$6=="zp_session"{print $7}' "$work/expert")
 
 echo "== automatic assignment =="
-curl -s -o "$work/auto.json" -w 'auto-assign: %{time_total} s  ' -X POST -H "Cookie: zp_session=$city" "$base/api/v1/projects/$project/auto-assign"
+curl -s -o "$work/auto.json" -w 'auto-assign: %{time_total} s  ' -X POST -H "Cookie: zp_session=$city" -H "Origin: $base" "$base/api/v1/projects/$project/auto-assign"
 cat "$work/auto.json" | head -c 200; echo
 
 run() { # name, extra wrk args...

@@ -77,7 +77,7 @@ cat > "$work/draft.json" <<'JSON'
    "independent":true,"own_part":"全部"}]}
 JSON
 first=$(head -1 "$work/teachers.txt")
-status=$(curl -s -o "$work/first-save.json" -w '%{http_code}' -X PUT -H "Cookie: zp_session=$first" \
+status=$(curl -s -o "$work/first-save.json" -w '%{http_code}' -X PUT -H "Cookie: zp_session=$first" -H "Origin: $base" \
   -H 'Content-Type: application/json' --data-binary @"$work/draft.json" "$base/api/v1/me/appraisal")
 [ "$status" = 200 ] || { echo "draft save failed: $status $(cat "$work/first-save.json")"; exit 1; }
 
@@ -91,6 +91,8 @@ lua_script() { # file, first line, last line of teachers.txt, method
       echo "function delay() return $SAVE_DELAY_MS end"
       echo "wrk.method = 'PUT'"
       echo "wrk.headers['Content-Type'] = 'application/json'"
+      # Cookie-authenticated API writes must name this site as their origin.
+      echo "wrk.headers['Origin'] = '$base'"
       echo "wrk.body = io.open('$work/draft.json'):read('*a')"
     fi
     cat <<'LUA'

@@ -40,6 +40,8 @@ sleep 15.5
 curl -s -o /dev/null -c "$jar" -b "$jar" --data "agree=1&csrf=$token" "$base/appraisal/pledge"
 session=$(awk '$6=="zp_session"{print $7}' "$jar")
 cookie="Cookie: zp_session=$session"
+# Cookie-authenticated API writes must name this site as their origin.
+origin="Origin: $base"
 
 # A draft whose first achievement is 自创资源, and a second one, every field filled.
 cat > "$work/draft.json" <<'JSON'
@@ -53,7 +55,7 @@ cat > "$work/draft.json" <<'JSON'
    "own_part":"负责第一章至第五章的编写，约十二万字，以及全书统稿与配套教学案例设计。",
    "fields":{"published":"2019-05","publisher":"高等教育出版社","rank":"1/3","cip":"2019102034"}}]}
 JSON
-status=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "$cookie" -H 'Content-Type: application/json' \
+status=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "$cookie" -H "$origin" -H 'Content-Type: application/json' \
   --data-binary @"$work/draft.json" "$base/api/v1/me/appraisal")
 [ "$status" = 200 ] || { echo "draft save failed: $status"; exit 1; }
 
@@ -79,7 +81,7 @@ peak=$rss_before
 ( while kill -0 $server_pid 2>/dev/null; do awk '/VmRSS/{print $2}' /proc/$server_pid/status; sleep 0.05; done ) \
   > "$work/rss.txt" &
 sampler=$!
-upload_time=$(curl -s -o "$work/upload.json" -w '%{time_total}' -X PUT -H "$cookie" \
+upload_time=$(curl -s -o "$work/upload.json" -w '%{time_total}' -X PUT -H "$cookie" -H "$origin" \
   -H 'Content-Type: application/octet-stream' -T "$video" \
   "$base/api/v1/me/appraisal/achievements/0/files/achievement_file?name=video.mp4")
 kill $sampler 2>/dev/null || true
@@ -93,7 +95,7 @@ base, session, path, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv
 body = open(path, 'rb').read()
 url = urllib.parse.urlparse(base)
 connection = http.client.HTTPConnection(url.hostname, url.port)
-headers = {'Cookie': f'zp_session={session}', 'Content-Type': 'application/json'}
+headers = {'Cookie': f'zp_session={session}', 'Content-Type': 'application/json', 'Origin': base}
 times = []
 for _ in range(count):
     start = time.perf_counter()
