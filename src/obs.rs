@@ -100,17 +100,15 @@ impl RouteSlot {
     pub fn label(&self) -> Arc<str> {
         self.0.get().cloned().unwrap_or_else(|| Arc::from(UNMATCHED))
     }
-}
 
-/// The label of requests no route matched.
-pub const UNMATCHED: &str = "unmatched";
-
-impl RouteSlot {
     /// Records the route's pattern (the first one recorded stays).
     pub fn record(&self, pattern: &Arc<str>) {
         let _ = self.0.set(pattern.clone());
     }
 }
+
+/// The label of requests no route matched.
+pub const UNMATCHED: &str = "unmatched";
 
 /// Records `pattern` (e.g. `/files/:sha256/:name`) as the route of `request`; called by each route's endpoint.
 pub fn record_route(request: &Request, pattern: &Arc<str>) {
