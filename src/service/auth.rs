@@ -205,7 +205,8 @@ impl Services {
         })
     }
 
-    /// 重置密码 by an admin: back to `00000000`, must change on next sign-in, unfrozen, every session ended.
+    /// 重置密码 by an admin: back to `00000000`, must change on next sign-in, unfrozen, every session and API token
+    /// ended.
     pub fn reset_password(&self, actor: &Actor, account_id: u64) -> ServiceResult<Account> {
         self.store.write(|tx| {
             let Some(mut account) = tx.get::<Account>(account_id)? else {
@@ -223,6 +224,7 @@ impl Services {
             account.frozen_until = None;
             tx.put(&account)?;
             self.sessions.end_all(tx, account.id, None)?;
+            Self::revoke_account_api_tokens(tx, actor, account.id, "重置密码")?;
             audit::record(
                 tx,
                 Some(actor),

@@ -182,8 +182,8 @@ impl Services {
         Ok(admins)
     }
 
-    /// 停用 / 启用 an account the actor manages (never its own). Disabling ends the account's sessions; its API
-    /// tokens stop working while it is disabled. Nothing is ever deleted.
+    /// 停用 / 启用 an account the actor manages (never its own). Disabling ends the account's sessions and revokes
+    /// its API tokens (启用 does not bring them back). Nothing is ever deleted.
     pub fn set_account_disabled(&self, actor: &Actor, account_id: u64, disabled: bool) -> ServiceResult<Account> {
         self.store.write(|tx| {
             let mut account = tx.get::<Account>(account_id)?.ok_or(ServiceError::NotFound("账号不存在"))?;
@@ -200,6 +200,7 @@ impl Services {
             tx.put(&account)?;
             if disabled {
                 self.sessions.end_all(tx, account.id, None)?;
+                Self::revoke_account_api_tokens(tx, actor, account.id, "停用账号")?;
             }
             let action = if disabled { "account.disable" } else { "account.enable" };
             let detail = format!("{} {}", account.role.label(), account.name);

@@ -21,4 +21,6 @@ mod printing;
 mod review;
 mod robust;
 mod scope;
+mod sign_in_privacy;
 mod signing_in;
+mod token_revocation;
