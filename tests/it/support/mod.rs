@@ -31,6 +31,8 @@ pub struct Options {
     pub data: Option<PathBuf>,
     /// Extra arguments for `serve` (e.g. `--demo-scale small`).
     pub args: Vec<String>,
+    /// Variables the server must not see (e.g. `ZHIPING_ADMIN_PASSWORD`, which every other server gets).
+    pub unset: Vec<String>,
 }
 
 impl Options {
@@ -40,6 +42,11 @@ impl Options {
 
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn unset(mut self, key: &str) -> Self {
+        self.unset.push(key.to_string());
         self
     }
 }
@@ -71,6 +78,9 @@ pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Opti
     command.args(&options.args);
     for (key, value) in &options.env {
         command.env(key, value);
+    }
+    for key in &options.unset {
+        command.env_remove(key);
     }
     let mut child = command.spawn().map_err(|error| format!("spawn: {error}"))?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
