@@ -111,7 +111,8 @@ pub struct ServeOptions {
 pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> {
     let config = Arc::new(config);
     crate::ops::restore::refuse_interrupted(&config.data_dir)?;
-    std::fs::create_dir_all(&config.data_dir)
+    crate::private_fs::create_dir_all(&config.data_dir)
+        .and_then(|()| crate::private_fs::restrict_dir(&config.data_dir))
         .with_context(|| format!("无法创建数据目录 {}", config.data_dir.display()))?;
     let services = Arc::new(Services::open(config.clone()).context("无法打开数据库")?);
 

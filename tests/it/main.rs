@@ -14,6 +14,7 @@ mod appraisal;
 mod authz_matrix;
 mod authz_rules;
 mod backup;
+mod file_modes;
 mod first_admin;
 mod notices;
 mod operation;

@@ -31,6 +31,8 @@ pub struct Options {
     pub data: Option<PathBuf>,
     /// Extra arguments for `serve` (e.g. `--demo-scale small`).
     pub args: Vec<String>,
+    /// Start the server under this umask (through `sh`), e.g. 0 to see which modes it sets itself.
+    pub umask: Option<u32>,
     /// Variables the server must not see (e.g. `ZHIPING_ADMIN_PASSWORD`, which every other server gets).
     pub unset: Vec<String>,
 }
@@ -57,7 +59,14 @@ pub fn binary() -> &'static str {
 
 /// Spawns `zhiping serve`; returns the child and the lines it printed until it listened (or exited).
 pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Option<String>), String> {
-    let mut command = Command::new(binary());
+    let mut command = match options.umask {
+        Some(mask) => {
+            let mut shell = Command::new("sh");
+            shell.arg("-c").arg(format!("umask {mask:03o} && exec \"$0\" \"$@\"")).arg(binary());
+            shell
+        }
+        None => Command::new(binary()),
+    };
     command
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(data)
