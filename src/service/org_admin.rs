@@ -145,6 +145,25 @@ impl Services {
         Ok(())
     }
 
+    /// The admin accounts of the department or the school given (exactly one), for the API. Only the levels that
+    /// manage admins get to hear that the question was malformed.
+    pub fn list_admins_of(
+        &self,
+        actor: &Actor,
+        department_id: Option<u64>,
+        school_id: Option<u64>,
+    ) -> ServiceResult<Vec<Account>> {
+        if !matches!(actor.role, Role::CityAdmin | Role::DepartmentAdmin) {
+            return Err(ServiceError::Forbidden("无权查看管理员账号"));
+        }
+        let org = match (department_id, school_id) {
+            (Some(id), None) => OrgRef::Department(id),
+            (None, Some(id)) => OrgRef::School(id),
+            _ => return Err(ServiceError::field("school_id", "请指定 department_id 或 school_id 之一")),
+        };
+        self.list_admins(actor, org)
+    }
+
     /// The admin accounts of a department or school, for the consoles of the levels above it.
     pub fn list_admins(&self, actor: &Actor, org: OrgRef) -> ServiceResult<Vec<Account>> {
         let read = self.store.read()?;

@@ -22,6 +22,7 @@ mod print_data;
 mod printing;
 mod review;
 mod robust;
+mod role_first;
 mod scope;
 mod sign_in_privacy;
 mod signing_in;

@@ -1,0 +1,91 @@
+//! The API's closed sets of codes as `poem_openapi::Enum`s, so the OpenAPI document lists them and a value
+//! outside the set is refused while the request is parsed (400, the API's error shape), before any handler runs.
+//! Wire values are the domain's `code()`s; the domain types stay free of poem.
+
+use poem_openapi::Enum;
+
+use crate::domain::SchoolType;
+use crate::domain::account::Role;
+
+/// 学校类型: 中专, 技工学校, 职业高中, 成人中专.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum SchoolTypeCode {
+    Zhongzhuan,
+    Jigong,
+    Zhigao,
+    Chengren,
+}
+
+impl From<SchoolType> for SchoolTypeCode {
+    fn from(school_type: SchoolType) -> Self {
+        match school_type {
+            SchoolType::Zhongzhuan => Self::Zhongzhuan,
+            SchoolType::Jigong => Self::Jigong,
+            SchoolType::Zhigao => Self::Zhigao,
+            SchoolType::Chengren => Self::Chengren,
+        }
+    }
+}
+
+impl From<SchoolTypeCode> for SchoolType {
+    fn from(code: SchoolTypeCode) -> Self {
+        match code {
+            SchoolTypeCode::Zhongzhuan => Self::Zhongzhuan,
+            SchoolTypeCode::Jigong => Self::Jigong,
+            SchoolTypeCode::Zhigao => Self::Zhigao,
+            SchoolTypeCode::Chengren => Self::Chengren,
+        }
+    }
+}
+
+/// An account's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum RoleCode {
+    CityAdmin,
+    DepartmentAdmin,
+    SchoolAdmin,
+    Expert,
+    Teacher,
+}
+
+impl From<Role> for RoleCode {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::CityAdmin => Self::CityAdmin,
+            Role::DepartmentAdmin => Self::DepartmentAdmin,
+            Role::SchoolAdmin => Self::SchoolAdmin,
+            Role::Expert => Self::Expert,
+            Role::Teacher => Self::Teacher,
+        }
+    }
+}
+
+/// The admin accounts that can be opened through the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum AdminRoleCode {
+    DepartmentAdmin,
+    SchoolAdmin,
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+
+    #[test]
+    fn wire_values_are_the_domain_codes() {
+        for school_type in [SchoolType::Zhongzhuan, SchoolType::Jigong, SchoolType::Zhigao, SchoolType::Chengren] {
+            let json = SchoolTypeCode::from(school_type).to_json();
+            assert_eq!(json, Some(serde_json::Value::from(school_type.code())));
+            assert_eq!(SchoolType::from(SchoolTypeCode::from(school_type)), school_type);
+        }
+        for role in [Role::CityAdmin, Role::DepartmentAdmin, Role::SchoolAdmin, Role::Expert, Role::Teacher] {
+            assert_eq!(RoleCode::from(role).to_json(), Some(serde_json::Value::from(role.code())));
+        }
+        assert_eq!(AdminRoleCode::SchoolAdmin.to_json(), Some(serde_json::Value::from("school_admin")));
+    }
+}
