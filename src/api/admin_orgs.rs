@@ -10,7 +10,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
 use super::auth::Auth;
-use super::enums::AdminRoleCode;
+use super::enums::{AdminRoleCode, OrgKindCode};
 use super::models::{DepartmentOut, Done, SchoolOut};
 use super::models_admin::*;
 use super::{ApiResult, Tag};
@@ -24,11 +24,10 @@ use crate::service::{ServiceError, Services};
 
 pub struct OrgApi;
 
-fn org_of(kind: &str, id: u64) -> Option<OrgRef> {
+fn org_of(kind: OrgKindCode, id: u64) -> Option<OrgRef> {
     match kind {
-        "school" => Some(OrgRef::School(id)),
-        "department" => Some(OrgRef::Department(id)),
-        _ => None,
+        OrgKindCode::School => Some(OrgRef::School(id)),
+        OrgKindCode::Department => Some(OrgRef::Department(id)),
     }
 }
 
@@ -36,7 +35,7 @@ fn expert_input(body: &ExpertIn) -> ExpertInput {
     ExpertInput {
         id_number: body.id_number.clone(),
         name: body.name.clone(),
-        org: org_of(&body.org_kind, body.org_id),
+        org: org_of(body.org_kind, body.org_id),
         subjects: body.subjects.clone(),
     }
 }

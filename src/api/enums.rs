@@ -6,6 +6,7 @@ use poem_openapi::Enum;
 
 use crate::domain::SchoolType;
 use crate::domain::account::Role;
+use crate::domain::notice::Audience;
 
 /// 学校类型: 中专, 技工学校, 职业高中, 成人中专.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -70,6 +71,43 @@ pub enum AdminRoleCode {
     SchoolAdmin,
 }
 
+/// Who a notice is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum AudienceCode {
+    All,
+    Teachers,
+    Admins,
+}
+
+impl From<Audience> for AudienceCode {
+    fn from(audience: Audience) -> Self {
+        match audience {
+            Audience::All => Self::All,
+            Audience::Teachers => Self::Teachers,
+            Audience::Admins => Self::Admins,
+        }
+    }
+}
+
+impl From<AudienceCode> for Audience {
+    fn from(code: AudienceCode) -> Self {
+        match code {
+            AudienceCode::All => Self::All,
+            AudienceCode::Teachers => Self::Teachers,
+            AudienceCode::Admins => Self::Admins,
+        }
+    }
+}
+
+/// Where an expert belongs (for recusal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum OrgKindCode {
+    School,
+    Department,
+}
+
 #[cfg(test)]
 mod tests {
     use poem_openapi::types::ToJSON;
@@ -87,5 +125,10 @@ mod tests {
             assert_eq!(RoleCode::from(role).to_json(), Some(serde_json::Value::from(role.code())));
         }
         assert_eq!(AdminRoleCode::SchoolAdmin.to_json(), Some(serde_json::Value::from("school_admin")));
+        for audience in Audience::ALL {
+            assert_eq!(AudienceCode::from(audience).to_json(), Some(serde_json::Value::from(audience.code())));
+            assert_eq!(Audience::from(AudienceCode::from(audience)), audience);
+        }
+        assert_eq!(OrgKindCode::Department.to_json(), Some(serde_json::Value::from("department")));
     }
 }

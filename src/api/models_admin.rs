@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
-use super::enums::{AdminRoleCode, RoleCode, SchoolTypeCode};
+use super::enums::{AdminRoleCode, OrgKindCode, RoleCode, SchoolTypeCode};
 
 use crate::domain::account::{Account, OrgMove};
 use crate::domain::audit::AuditEntry;
@@ -115,8 +115,7 @@ pub struct ExpertIn {
     #[oai(default)]
     pub id_number: String,
     pub name: String,
-    /// `school` or `department`.
-    pub org_kind: String,
+    pub org_kind: OrgKindCode,
     pub org_id: u64,
     /// Subjects from the projects' 申报学科 lists.
     pub subjects: Vec<String>,
