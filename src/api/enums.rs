@@ -7,6 +7,7 @@ use poem_openapi::Enum;
 use crate::domain::SchoolType;
 use crate::domain::account::Role;
 use crate::domain::notice::Audience;
+use crate::domain::submission::SubmissionState;
 
 /// 学校类型: 中专, 技工学校, 职业高中, 成人中专.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -108,6 +109,50 @@ pub enum OrgKindCode {
     Department,
 }
 
+/// A submission's state (SPEC §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum SubmissionStateCode {
+    Draft,
+    Submitted,
+    SchoolApproved,
+    Accepted,
+    UnderReview,
+    Reviewed,
+    Published,
+    Returned,
+}
+
+impl From<SubmissionState> for SubmissionStateCode {
+    fn from(state: SubmissionState) -> Self {
+        match state {
+            SubmissionState::Draft => Self::Draft,
+            SubmissionState::Submitted => Self::Submitted,
+            SubmissionState::SchoolApproved => Self::SchoolApproved,
+            SubmissionState::Accepted => Self::Accepted,
+            SubmissionState::UnderReview => Self::UnderReview,
+            SubmissionState::Reviewed => Self::Reviewed,
+            SubmissionState::Published => Self::Published,
+            SubmissionState::Returned => Self::Returned,
+        }
+    }
+}
+
+impl From<SubmissionStateCode> for SubmissionState {
+    fn from(code: SubmissionStateCode) -> Self {
+        match code {
+            SubmissionStateCode::Draft => Self::Draft,
+            SubmissionStateCode::Submitted => Self::Submitted,
+            SubmissionStateCode::SchoolApproved => Self::SchoolApproved,
+            SubmissionStateCode::Accepted => Self::Accepted,
+            SubmissionStateCode::UnderReview => Self::UnderReview,
+            SubmissionStateCode::Reviewed => Self::Reviewed,
+            SubmissionStateCode::Published => Self::Published,
+            SubmissionStateCode::Returned => Self::Returned,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use poem_openapi::types::ToJSON;
@@ -128,6 +173,10 @@ mod tests {
         for audience in Audience::ALL {
             assert_eq!(AudienceCode::from(audience).to_json(), Some(serde_json::Value::from(audience.code())));
             assert_eq!(Audience::from(AudienceCode::from(audience)), audience);
+        }
+        for state in SubmissionState::ALL {
+            assert_eq!(SubmissionStateCode::from(state).to_json(), Some(serde_json::Value::from(state.code())));
+            assert_eq!(SubmissionState::from(SubmissionStateCode::from(state)), state);
         }
         assert_eq!(OrgKindCode::Department.to_json(), Some(serde_json::Value::from("department")));
     }

@@ -38,8 +38,10 @@ fn the_document_lists_the_closed_sets_of_codes() {
     let server = Server::demo();
     let document: Value = reqwest::blocking::get(server.url("/api/openapi.json")).expect("doc").json().expect("json");
     let school_types = ["zhongzhuan", "jigong", "zhigao", "chengren"];
+    let states =
+        ["draft", "submitted", "school_approved", "accepted", "under_review", "reviewed", "published", "returned"];
     let roles = ["city_admin", "department_admin", "school_admin", "expert", "teacher"];
-    let cases: [(&str, &str, &[&str]); 8] = [
+    let cases: [(&str, &str, &[&str]); 9] = [
         ("SchoolIn", "school_type", &school_types),
         ("SchoolOut", "school_type", &school_types),
         ("SchoolUpdate", "school_type", &school_types),
@@ -48,6 +50,7 @@ fn the_document_lists_the_closed_sets_of_codes() {
         ("ExpertIn", "org_kind", &["school", "department"]),
         ("NoticeIn", "audience", &["all", "teachers", "admins"]),
         ("NoticeOut", "audience", &["all", "teachers", "admins"]),
+        ("StateCount", "state", &states),
     ];
     for (schema, property, expected) in cases {
         assert_eq!(enum_of(&document, schema, property), expected, "{schema}.{property}");
