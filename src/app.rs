@@ -107,14 +107,20 @@ pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> 
     panic::install_hook();
     let config = Arc::new(config);
     crate::ops::restore::refuse_interrupted(&config.data_dir)?;
-    std::fs::create_dir_all(&config.data_dir)
+    crate::private_fs::create_dir_all(&config.data_dir)
+        .and_then(|()| crate::private_fs::restrict_dir(&config.data_dir))
         .with_context(|| format!("无法创建数据目录 {}", config.data_dir.display()))?;
     let services = Arc::new(Services::open(config.clone()).context("无法打开数据库")?);
 
-    if let Some(login) = services.ensure_first_admin(options.admin_password).await? {
+    if let Some(admin) = services.ensure_first_admin(options.admin_password).await? {
         println!("首次启动：已创建市级管理员账号。");
-        println!("  登录名：{}  密码：{}", login.username, login.password);
-        println!("  （此密码只显示这一次，请登录后妥善保管或修改。）");
+        match admin.generated_password {
+            Some(password) => {
+                println!("  登录名：{}  初始密码：{}", admin.username, password);
+                println!("  （此密码只显示这一次；首次登录后须立即修改。）");
+            }
+            None => println!("  登录名：{}  密码：ZHIPING_ADMIN_PASSWORD 所设定的密码（不在此显示）。", admin.username),
+        }
     }
     if options.demo {
         let logins = services.load_demo().await?;

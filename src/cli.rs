@@ -78,6 +78,8 @@ enum Command {
 }
 
 pub fn main() -> ExitCode {
+    // Before anything is created: the data directory and backups are private whatever umask we were given.
+    crate::private_fs::restrict_umask();
     let cli = Cli::parse();
     let env = std::env::vars().filter(|(name, _)| name != "ZHIPING_CONFIG");
     let mut config = match Config::load(cli.config.as_deref(), env) {

@@ -11,6 +11,7 @@ pub mod files;
 pub mod obs;
 pub mod ops;
 pub mod pdf;
+pub mod private_fs;
 pub mod search;
 pub mod service;
 pub mod store;

@@ -10,6 +10,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
 use super::auth::Auth;
+use super::enums::{AdminRoleCode, OrgKindCode};
 use super::models::{DepartmentOut, Done, SchoolOut};
 use super::models_admin::*;
 use super::{ApiResult, Tag};
@@ -23,11 +24,10 @@ use crate::service::{ServiceError, Services};
 
 pub struct OrgApi;
 
-fn org_of(kind: &str, id: u64) -> Option<OrgRef> {
+fn org_of(kind: OrgKindCode, id: u64) -> Option<OrgRef> {
     match kind {
-        "school" => Some(OrgRef::School(id)),
-        "department" => Some(OrgRef::Department(id)),
-        _ => None,
+        OrgKindCode::School => Some(OrgRef::School(id)),
+        OrgKindCode::Department => Some(OrgRef::Department(id)),
     }
 }
 
@@ -35,7 +35,7 @@ fn expert_input(body: &ExpertIn) -> ExpertInput {
     ExpertInput {
         id_number: body.id_number.clone(),
         name: body.name.clone(),
-        org: org_of(&body.org_kind, body.org_id),
+        org: org_of(body.org_kind, body.org_id),
         subjects: body.subjects.clone(),
     }
 }
@@ -89,12 +89,7 @@ impl OrgApi {
         id: Path<u64>,
         body: Json<SchoolUpdate>,
     ) -> ApiResult<SchoolOut> {
-        let school_type = match &body.school_type {
-            Some(code) => Some(SchoolType::from_code(code).ok_or_else(|| {
-                ServiceError::field("school_type", "学校类型应为 zhongzhuan、jigong、zhigao 或 chengren")
-            })?),
-            None => None,
-        };
+        let school_type = body.school_type.map(SchoolType::from);
         let change = SchoolChange { name: body.name.clone(), school_type, disabled: body.disabled };
         Ok(Json(services.update_school(auth.actor(), id.0, &change)?.into()))
     }
@@ -122,12 +117,7 @@ impl OrgApi {
         department_id: Query<Option<u64>>,
         school_id: Query<Option<u64>>,
     ) -> ApiResult<Vec<AdminOut>> {
-        let org = match (department_id.0, school_id.0) {
-            (Some(id), None) => OrgRef::Department(id),
-            (None, Some(id)) => OrgRef::School(id),
-            _ => return Err(ServiceError::field("school_id", "请指定 department_id 或 school_id 之一").into()),
-        };
-        let admins = services.list_admins(auth.actor(), org)?;
+        let admins = services.list_admins_of(auth.actor(), department_id.0, school_id.0)?;
         Ok(Json(admins.iter().map(AdminOut::from).collect()))
     }
 
@@ -139,10 +129,9 @@ impl OrgApi {
         auth: Auth,
         body: Json<AdminIn>,
     ) -> ApiResult<AdminOut> {
-        let (role, org) = match body.role.as_str() {
-            "department_admin" => (Role::DepartmentAdmin, OrgRef::Department(body.org_id)),
-            "school_admin" => (Role::SchoolAdmin, OrgRef::School(body.org_id)),
-            _ => return Err(ServiceError::field("role", "账号类型应为 department_admin 或 school_admin").into()),
+        let (role, org) = match body.role {
+            AdminRoleCode::DepartmentAdmin => (Role::DepartmentAdmin, OrgRef::Department(body.org_id)),
+            AdminRoleCode::SchoolAdmin => (Role::SchoolAdmin, OrgRef::School(body.org_id)),
         };
         let input =
             crate::service::accounts::NewAdmin { role, org, username: body.username.clone(), name: body.name.clone() };

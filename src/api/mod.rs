@@ -6,6 +6,7 @@ pub mod admin_projects;
 pub mod admin_teachers;
 pub mod appraisal;
 pub mod auth;
+pub mod enums;
 pub mod errors;
 pub mod models;
 pub mod models_admin;
@@ -32,7 +33,6 @@ use auth::Auth;
 use errors::ApiError;
 use models::*;
 
-use crate::domain::SchoolType;
 use crate::domain::account::Role;
 use crate::service::{ServiceError, Services};
 
@@ -111,9 +111,7 @@ impl Api {
         auth: Auth,
         body: Json<SchoolIn>,
     ) -> ApiResult<SchoolOut> {
-        let school_type = SchoolType::from_code(&body.school_type)
-            .ok_or_else(|| ServiceError::field("school_type", "学校类型应为 zhongzhuan、jigong、zhigao 或 chengren"))?;
-        Ok(Json(services.create_school(auth.actor(), body.department_id, &body.name, school_type)?.into()))
+        Ok(Json(services.create_school(auth.actor(), body.department_id, &body.name, body.school_type.into())?.into()))
     }
 
     /// The teachers of a school the caller administers.

@@ -2,6 +2,8 @@
 
 use poem_openapi::Object;
 
+use super::enums::{RoleCode, SchoolTypeCode};
+
 use crate::domain::account::Account;
 use crate::domain::org::{Department, OrgRef, School};
 
@@ -12,8 +14,7 @@ pub struct Me {
     /// Login name (the ID number for teachers and experts).
     pub username: String,
     pub name: String,
-    /// `city_admin`, `department_admin`, `school_admin`, `expert` or `teacher`.
-    pub role: String,
+    pub role: RoleCode,
     pub role_label: String,
     pub school_id: Option<u64>,
     pub department_id: Option<u64>,
@@ -39,8 +40,7 @@ pub struct SchoolOut {
     pub id: u64,
     pub name: String,
     pub department_id: u64,
-    /// `zhongzhuan`, `jigong`, `zhigao` or `chengren`.
-    pub school_type: String,
+    pub school_type: SchoolTypeCode,
     pub school_type_label: String,
     pub disabled: bool,
 }
@@ -50,8 +50,7 @@ pub struct SchoolOut {
 pub struct SchoolIn {
     pub name: String,
     pub department_id: u64,
-    /// `zhongzhuan`, `jigong`, `zhigao` or `chengren`.
-    pub school_type: String,
+    pub school_type: SchoolTypeCode,
 }
 
 #[derive(Debug, Object)]
@@ -105,7 +104,7 @@ impl Me {
             id: account.id,
             username: account.username.clone(),
             name: account.name.clone(),
-            role: account.role.code().into(),
+            role: account.role.into(),
             role_label: account.role.label().into(),
             school_id,
             department_id,
@@ -125,7 +124,7 @@ impl From<School> for SchoolOut {
             id: school.id,
             name: school.name,
             department_id: school.department_id,
-            school_type: school.school_type.code().into(),
+            school_type: school.school_type.into(),
             school_type_label: school.school_type.label().into(),
             disabled: school.disabled,
         }

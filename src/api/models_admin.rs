@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
+use super::enums::{AdminRoleCode, OrgKindCode, RoleCode, SchoolTypeCode};
+
 use crate::domain::account::{Account, OrgMove};
 use crate::domain::audit::AuditEntry;
 use crate::domain::org::OrgRef;
@@ -26,8 +28,7 @@ pub struct DepartmentUpdate {
 #[oai(skip_serializing_if_is_none)]
 pub struct SchoolUpdate {
     pub name: Option<String>,
-    /// `zhongzhuan`, `jigong`, `zhigao` or `chengren`.
-    pub school_type: Option<String>,
+    pub school_type: Option<SchoolTypeCode>,
     pub disabled: Option<bool>,
 }
 
@@ -37,8 +38,7 @@ pub struct AdminOut {
     pub id: u64,
     pub username: String,
     pub name: String,
-    /// `department_admin` or `school_admin`.
-    pub role: String,
+    pub role: RoleCode,
     pub department_id: Option<u64>,
     pub school_id: Option<u64>,
     pub disabled: bool,
@@ -56,7 +56,7 @@ impl From<&Account> for AdminOut {
             id: account.id,
             username: account.username.clone(),
             name: account.name.clone(),
-            role: account.role.code().into(),
+            role: account.role.into(),
             department_id,
             school_id,
             disabled: account.disabled,
@@ -69,7 +69,7 @@ impl From<&Account> for AdminOut {
 #[oai(skip_serializing_if_is_none)]
 pub struct AdminIn {
     /// `department_admin` (city admins only) or `school_admin`.
-    pub role: String,
+    pub role: AdminRoleCode,
     /// The department (for a department admin) or school (for a school admin).
     pub org_id: u64,
     pub username: String,
@@ -115,8 +115,7 @@ pub struct ExpertIn {
     #[oai(default)]
     pub id_number: String,
     pub name: String,
-    /// `school` or `department`.
-    pub org_kind: String,
+    pub org_kind: OrgKindCode,
     pub org_id: u64,
     /// Subjects from the projects' 申报学科 lists.
     pub subjects: Vec<String>,

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
+use super::enums::AudienceCode;
+
 use crate::clock;
 use crate::domain::markup;
 use crate::domain::notice::{FileRef, Material, Notice, Paged};
@@ -65,8 +67,7 @@ pub struct NoticeOut {
     pub body: String,
     /// The body rendered to safe HTML.
     pub body_html: String,
-    /// `all`, `teachers` or `admins`.
-    pub audience: String,
+    pub audience: AudienceCode,
     pub publish_at: DateTime<Utc>,
     pub publish_time: String,
     /// `scheduled` (待发布), `published` (已发布) or `withdrawn` (已撤回).
@@ -102,9 +103,9 @@ pub struct FileChoiceIn {
 pub struct NoticeIn {
     pub title: String,
     pub body: String,
-    /// `all` (default), `teachers` or `admins`.
+    /// `all` when omitted.
     #[oai(default)]
-    pub audience: Option<String>,
+    pub audience: Option<AudienceCode>,
     /// When to show it; omitted: now (publish) or unchanged (edit).
     #[oai(default)]
     pub publish_at: Option<DateTime<Utc>>,
@@ -177,7 +178,7 @@ impl From<Notice> for NoticeOut {
             body_html: markup::to_html(&notice.body),
             title: notice.title,
             body: notice.body,
-            audience: notice.audience.code().into(),
+            audience: notice.audience.into(),
             publish_time: clock::minute(notice.publish_at),
             publish_at: notice.publish_at,
             state,

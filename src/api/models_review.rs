@@ -5,13 +5,14 @@ mod convert;
 
 use poem_openapi::Object;
 
+use super::enums::SubmissionStateCode;
+
 pub use convert::{filing_out, history_out};
 
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct StateCount {
-    /// `submitted`, `school_approved`, `accepted`, `under_review`, `reviewed`, `published`, `returned`.
-    pub state: String,
+    pub state: SubmissionStateCode,
     pub label: String,
     pub count: u64,
 }
@@ -26,7 +27,7 @@ pub struct SubmissionRowOut {
     pub school_id: u64,
     pub school_name: String,
     pub department_id: u64,
-    pub state: String,
+    pub state: SubmissionStateCode,
     pub state_label: String,
     /// 申报学科
     pub applied_subject: String,
@@ -101,7 +102,7 @@ pub struct SubmissionOut {
     pub id: u64,
     pub project_id: u64,
     pub project_name: String,
-    pub state: String,
+    pub state: SubmissionStateCode,
     pub state_label: String,
     pub teacher_id: u64,
     pub teacher_name: String,
@@ -189,7 +190,7 @@ pub struct NoteIn {
 #[oai(skip_serializing_if_is_none)]
 pub struct StateOut {
     pub id: u64,
-    pub state: String,
+    pub state: SubmissionStateCode,
     pub state_label: String,
 }
 
@@ -291,7 +292,7 @@ pub struct ResultOut {
     pub school_name: String,
     pub department_name: String,
     pub applied_subject: String,
-    pub state: String,
+    pub state: SubmissionStateCode,
     /// Visible to the city only.
     pub expert_grades: Vec<String>,
     pub final_grade: Option<String>,

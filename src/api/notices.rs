@@ -238,11 +238,7 @@ fn search_text(q: Option<String>) -> String {
 }
 
 fn notice_input(body: NoticeIn) -> Result<NoticeInput, ServiceError> {
-    let audience = match body.audience.as_deref().map(str::trim) {
-        None | Some("") => Audience::All,
-        Some(code) => Audience::from_code(code)
-            .ok_or_else(|| ServiceError::field("audience", "受众应为 all、teachers 或 admins"))?,
-    };
+    let audience = body.audience.map_or(Audience::All, Audience::from);
     Ok(NoticeInput {
         title: body.title,
         body: body.body,

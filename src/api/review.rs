@@ -11,6 +11,7 @@ use poem_openapi::payload::{Attachment, AttachmentType, Json};
 use poem_openapi::{OpenApi, Tags};
 
 use super::auth::Auth;
+use super::enums::SubmissionStateCode;
 use super::errors::ApiError;
 use super::models::Done;
 use super::models_review::*;
@@ -38,7 +39,7 @@ enum Tag {
 pub struct ReviewApi;
 
 fn state_out(submission: &crate::domain::submission::Submission) -> StateOut {
-    StateOut { id: submission.id, state: submission.state.code().into(), state_label: submission.state.label().into() }
+    StateOut { id: submission.id, state: submission.state.into(), state_label: submission.state.label().into() }
 }
 
 #[OpenApi]
@@ -51,18 +52,13 @@ impl ReviewApi {
         services: Data<&Arc<Services>>,
         auth: Auth,
         project_id: Query<Option<u64>>,
-        state: Query<Option<String>>,
+        state: Query<Option<SubmissionStateCode>>,
         school_id: Query<Option<u64>>,
         q: Query<Option<String>>,
         page: Query<Option<u64>>,
         per_page: Query<Option<u64>>,
     ) -> ApiResult<SubmissionPage> {
-        let state = match state.0.as_deref() {
-            None | Some("") => None,
-            Some(code) => {
-                Some(SubmissionState::from_code(code).ok_or_else(|| ServiceError::field("state", "未知的状态"))?)
-            }
-        };
+        let state = state.0.map(SubmissionState::from);
         let filter = ListFilter {
             project_id: project_id.0,
             state,
@@ -80,7 +76,7 @@ impl ReviewApi {
                 .counts
                 .iter()
                 .map(|(state, count)| StateCount {
-                    state: state.code().into(),
+                    state: (*state).into(),
                     label: state.label().into(),
                     count: *count as u64,
                 })

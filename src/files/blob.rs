@@ -71,8 +71,8 @@ impl BlobStore {
     /// Both must be on one file system, so a rename moves a finished file into place atomically.
     pub fn open(root: &Path) -> std::io::Result<Self> {
         let store = BlobStore { blobs: root.join("blobs"), temp: root.join("tmp"), reserve: 0 };
-        std::fs::create_dir_all(&store.blobs)?;
-        std::fs::create_dir_all(&store.temp)?;
+        crate::private_fs::create_dir_all(&store.blobs)?;
+        crate::private_fs::create_dir_all(&store.temp)?;
         Ok(store)
     }
 
@@ -130,7 +130,7 @@ impl BlobStore {
     pub async fn put_stream<R: AsyncRead + Unpin>(&self, reader: R, limit: u64) -> Result<StoredBlob, UploadError> {
         self.check_space()?;
         let path = self.temp_path();
-        let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await?;
+        let file = crate::private_fs::create_new_async().open(&path).await?;
         // From here on the guard removes the file on every way out, cancellation included.
         let temp = TempFile { path: Some(path) };
         let (file, sha256, size) = match write_hashed(reader, file, limit, || self.check_space()).await {
@@ -198,7 +198,7 @@ impl BlobStore {
 
     fn create_temp(&self) -> std::io::Result<(TempFile, std::fs::File)> {
         let path = self.temp_path();
-        let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+        let file = crate::private_fs::create_new().open(&path)?;
         Ok((TempFile { path: Some(path) }, file))
     }
 
@@ -223,7 +223,7 @@ impl BlobStore {
         } else {
             let shard = target.parent().ok_or_else(|| std::io::Error::other("blob path has no parent"))?;
             let new_shard = !shard.is_dir();
-            std::fs::create_dir_all(shard)?;
+            crate::private_fs::create_dir_all(shard)?;
             let from = temp.disarm();
             if let Err(error) = std::fs::rename(&from, &target) {
                 remove_quietly(&from);

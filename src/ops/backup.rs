@@ -50,7 +50,7 @@ impl Ops {
     /// Streams a complete archive of the data directory into `out`. Only one backup runs at a time.
     pub fn produce(&self, out: &mut dyn Write, progress: &mut dyn FnMut(String)) -> Result<BackupSummary, OpsError> {
         let _one_at_a_time = self.backup_lock.lock().map_err(|_| OpsError::Other("备份状态不可用".into()))?;
-        std::fs::create_dir_all(self.temp_dir()).map_err(OpsError::Io)?;
+        crate::private_fs::create_dir_all(&self.temp_dir()).map_err(OpsError::Io)?;
         let snapshot = TempPath(self.temp_dir().join(format!("{:032x}.redb", rand::random::<u128>())));
         let read = self.store.read()?;
         let schema_version = read.schema_version()?.unwrap_or(SCHEMA_VERSION);
@@ -114,7 +114,7 @@ impl Ops {
 
     /// The scheduled backup: a new dated archive in `dir`, then the oldest beyond `keep` removed.
     pub fn scheduled_backup(&self, dir: &Path, keep: usize) -> Result<PathBuf, OpsError> {
-        std::fs::create_dir_all(dir).map_err(OpsError::Io)?;
+        crate::private_fs::create_dir_all(dir).map_err(OpsError::Io)?;
         let name = format!("{SCHEDULED_PREFIX}{}{SCHEDULED_SUFFIX}", chrono::Local::now().format("%Y%m%d-%H%M%S"));
         let path = dir.join(name);
         self.backup_to_file(&path, &mut |_| {})?;
@@ -135,9 +135,7 @@ pub fn write_verified(
     };
     let name = out.file_name().ok_or_else(|| OpsError::Other(format!("{} 不是文件名", out.display())))?;
     let temp = TempPath(dir.join(format!(".{}.{:016x}{TEMP_SUFFIX}", name.to_string_lossy(), rand::random::<u64>())));
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
+    let file = crate::private_fs::create_new()
         .open(&temp.0)
         .map_err(|error| OpsError::Other(format!("无法在 {} 创建备份文件：{error}", dir.display())))?;
     let mut writer = BufWriter::with_capacity(256 * 1024, file);

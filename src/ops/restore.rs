@@ -39,7 +39,7 @@ pub fn restore(archive_path: &Path, dir: &Path) -> Result<Manifest, OpsError> {
             false
         }
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(dir).map_err(OpsError::Io)?;
+            crate::private_fs::create_dir_all(dir).map_err(OpsError::Io)?;
             true
         }
         Err(error) if error.kind() == io::ErrorKind::NotADirectory => {
@@ -74,7 +74,7 @@ pub fn restore(archive_path: &Path, dir: &Path) -> Result<Manifest, OpsError> {
 }
 
 fn unpack(reader: impl io::Read, staging: &Path) -> Result<Manifest, OpsError> {
-    std::fs::create_dir_all(staging).map_err(OpsError::Io)?;
+    crate::private_fs::create_dir_all(staging).map_err(OpsError::Io)?;
     let mut dirs: Vec<PathBuf> = Vec::new();
     let manifest = archive::read_archive(reader, SCHEMA_VERSION, |entry, data| {
         // Paths were checked against the manifest's rules: `zhiping.redb` or `files/blobs/ab/<sha256>`.
@@ -82,10 +82,10 @@ fn unpack(reader: impl io::Read, staging: &Path) -> Result<Manifest, OpsError> {
         if let Some(parent) = target.parent()
             && !dirs.iter().any(|dir| dir == parent)
         {
-            std::fs::create_dir_all(parent)?;
+            crate::private_fs::create_dir_all(parent)?;
             dirs.push(parent.to_path_buf());
         }
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&target)?;
+        let mut file = crate::private_fs::create_new().open(&target)?;
         io::copy(data, &mut file)?;
         file.sync_all()
     })

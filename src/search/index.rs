@@ -88,7 +88,7 @@ impl SearchIndex {
     /// wiped then); [`SearchError::Io`] or [`SearchError::Tantivy`] if the directory cannot be
     /// read or written.
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
-        std::fs::create_dir_all(dir).map_err(SearchError::io(dir))?;
+        crate::private_fs::create_dir_all(dir).map_err(SearchError::io(dir))?;
         directory::ensure_unlocked(dir)?;
         let (schema, fields) = schema::build();
         let (index, reader, needs_rebuild) = match open_existing(dir, &schema) {

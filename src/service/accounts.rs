@@ -95,6 +95,10 @@ impl Services {
 
     /// Opens a department-admin or school-admin account (city for both; department for its schools' admins).
     pub fn create_admin(&self, actor: &Actor, input: &NewAdmin) -> ServiceResult<Account> {
+        // Role first: nobody else learns from field errors what opening an admin account takes.
+        if !matches!(actor.role, Role::CityAdmin | Role::DepartmentAdmin) {
+            return Err(ServiceError::Forbidden("无权开通管理员账号"));
+        }
         let mut errors = FieldErrors::new();
         let username = check_admin_username(&input.username).map_err(|message| errors.add("username", message)).ok();
         let name = check_person_name(&input.name).map_err(|message| errors.add("name", message)).ok();

@@ -9,7 +9,7 @@ use super::error::{ServiceError, ServiceResult};
 use super::sessions::{random_token, token_key};
 use super::{Services, audit};
 use crate::domain::account::Account;
-use crate::store::{Reader, StoreError, tables};
+use crate::store::{Reader, StoreError, WriteTx, tables};
 
 /// Prefix that makes a leaked token recognisable in a scan.
 pub const TOKEN_PREFIX: &str = "zp_";
@@ -84,6 +84,27 @@ impl Services {
             audit::record(tx, Some(actor), "api_token.revoke", &format!("api_token:{}", token.id), &token.name)?;
             Ok(())
         })
+    }
+
+    /// Ends every live token of `account_id` inside the caller's transaction, auditing each: a password reset or
+    /// a disabled account must not leave a credential behind that outlives it (re-enabling does not revive them).
+    pub(crate) fn revoke_account_api_tokens(
+        tx: &WriteTx,
+        actor: &Actor,
+        account_id: u64,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        for (key, mut token) in tx.keyed_entries::<ApiToken>(tables::API_TOKENS)? {
+            if token.account_id != account_id || token.revoked_at.is_some() {
+                continue;
+            }
+            token.revoked_at = Some(now);
+            tx.put_keyed(tables::API_TOKENS, &key, &token)?;
+            let detail = format!("{}（{reason}）", token.name);
+            audit::record(tx, Some(actor), "api_token.revoke", &format!("api_token:{}", token.id), &detail)?;
+        }
+        Ok(())
     }
 
     /// The actor behind a bearer token, or `None` for an unknown, revoked or disabled one. Last-used is written

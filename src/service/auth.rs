@@ -5,6 +5,7 @@ use chrono::{Duration, Utc};
 use super::actor::Actor;
 use super::error::{LoginFailure, ServiceError, ServiceResult};
 use super::sessions::Session;
+use super::unknown_logins::Phantom;
 use super::{Services, audit};
 use crate::domain::account::Account;
 use crate::domain::org::{OrgRef, School};
@@ -33,6 +34,7 @@ impl Services {
 
     /// Checks the password of `username`, applying the lockout: 5 consecutive failures freeze the account for the
     /// configured time, a frozen account is refused even with the right password, a success resets the counter.
+    /// A username without an account gets the same answers after the same work (`unknown_logins`).
     pub async fn login(&self, username: &str, password: &str, address: &str) -> ServiceResult<SignedIn> {
         if !self.throttle.allow(address) {
             metrics::counter!("zhiping_logins_total", "outcome" => "throttled").increment(1);
@@ -54,20 +56,28 @@ impl Services {
             };
             ServiceError::Login { kind: LoginFailure::WrongCredentials, message }
         };
-        let Some(account) = account else {
-            return Err(wrong(None));
+        let frozen = || {
+            metrics::counter!("zhiping_logins_total", "outcome" => "frozen").increment(1);
+            ServiceError::Login { kind: LoginFailure::Frozen, message: frozen_message(self.freeze_minutes()) }
         };
         let now = Utc::now();
-        if account.is_frozen(now) {
-            metrics::counter!("zhiping_logins_total", "outcome" => "frozen").increment(1);
-            return Err(ServiceError::Login {
-                kind: LoginFailure::Frozen,
-                message: frozen_message(self.freeze_minutes()),
-            });
-        }
-        let verified = self.hasher.verify(password.to_string(), account.password_hash.clone()).await;
         let max_failed = self.config.security.max_failed_logins;
         let freeze = Duration::seconds(self.config.security.freeze_seconds as i64);
+        let Some(account) = account else {
+            // Answer (and take as long) as a real account would, so nobody learns which ID numbers have accounts.
+            if self.unknown_logins.is_frozen(&username, now) {
+                return Err(frozen());
+            }
+            self.hasher.verify_unknown(password.to_string()).await;
+            return Err(match self.unknown_logins.fail(&username, now, max_failed, freeze) {
+                Phantom::Remaining(left) => wrong(Some(left)),
+                Phantom::Frozen => frozen(),
+            });
+        };
+        if account.is_frozen(now) {
+            return Err(frozen());
+        }
+        let verified = self.hasher.verify(password.to_string(), account.password_hash.clone()).await;
         let account_id = account.id;
         let outcome = self.store.write(|tx| {
             // Re-read inside the write transaction: concurrent attempts must all count.
@@ -75,10 +85,7 @@ impl Services {
                 return Ok(Err(wrong(None)));
             };
             if account.is_frozen(now) {
-                return Ok(Err(ServiceError::Login {
-                    kind: LoginFailure::Frozen,
-                    message: frozen_message(self.freeze_minutes()),
-                }));
+                return Ok(Err(frozen()));
             }
             if account.frozen_until.is_some() {
                 // The freeze has run out: a fresh count starts.
@@ -92,11 +99,7 @@ impl Services {
                     account.frozen_until = Some(now + freeze);
                     account.failed_logins = 0;
                     audit::record(tx, None, "account.frozen", &format!("account:{}", account.id), "连续输错密码")?;
-                    metrics::counter!("zhiping_logins_total", "outcome" => "frozen").increment(1);
-                    Err(ServiceError::Login {
-                        kind: LoginFailure::Frozen,
-                        message: frozen_message(self.freeze_minutes()),
-                    })
+                    Err(frozen())
                 } else {
                     Err(wrong(Some(max_failed - failed)))
                 };
@@ -120,6 +123,8 @@ impl Services {
             }))
         })?;
         if outcome.is_ok() {
+            // The address budget counts failures only (a school behind one NAT address signs in all day).
+            self.throttle.refund(address);
             metrics::counter!("zhiping_logins_total", "outcome" => "success").increment(1);
         }
         outcome
@@ -200,7 +205,8 @@ impl Services {
         })
     }
 
-    /// 重置密码 by an admin: back to `00000000`, must change on next sign-in, unfrozen, every session ended.
+    /// 重置密码 by an admin: back to `00000000`, must change on next sign-in, unfrozen, every session and API token
+    /// ended.
     pub fn reset_password(&self, actor: &Actor, account_id: u64) -> ServiceResult<Account> {
         self.store.write(|tx| {
             let Some(mut account) = tx.get::<Account>(account_id)? else {
@@ -218,6 +224,7 @@ impl Services {
             account.frozen_until = None;
             tx.put(&account)?;
             self.sessions.end_all(tx, account.id, None)?;
+            Self::revoke_account_api_tokens(tx, actor, account.id, "重置密码")?;
             audit::record(
                 tx,
                 Some(actor),

@@ -21,18 +21,28 @@ pub struct Login {
     pub password: String,
 }
 
+/// The first city admin, created at the first start.
+pub struct FirstAdmin {
+    pub username: String,
+    /// The random password to print once; `None` when the operator set it (never echoed).
+    pub generated_password: Option<String>,
+}
+
 pub const FIRST_ADMIN: &str = "admin";
 /// Demo admin password (demo data only; printed at start).
 const DEMO_ADMIN_PASSWORD: &str = "demo2026";
 
 impl Services {
     /// Creates the first city admin when the platform has none. The password comes from
-    /// `ZHIPING_ADMIN_PASSWORD`, else it is random and returned so the caller prints it once.
-    pub async fn ensure_first_admin(&self, password_from_env: Option<String>) -> ServiceResult<Option<Login>> {
+    /// `ZHIPING_ADMIN_PASSWORD` (the operator knows it: it is never shown), else it is random, returned so the caller
+    /// prints it once, and must be changed at the first sign-in like any default password — a printed password
+    /// ends up in terminal scroll-back and service logs.
+    pub async fn ensure_first_admin(&self, password_from_env: Option<String>) -> ServiceResult<Option<FirstAdmin>> {
         let exists = !self.store.read()?.multimap_values(tables::ACCOUNTS_BY_ORG, &org_key(OrgRef::City))?.is_empty();
         if exists {
             return Ok(None);
         }
+        let generated = password_from_env.is_none();
         let password = password_from_env.unwrap_or_else(random_password);
         let hash = self.hasher.hash(password.clone()).await?;
         self.store.write(|tx| {
@@ -43,7 +53,7 @@ impl Services {
                 role: Role::CityAdmin,
                 org: OrgRef::City,
                 password_hash: Some(hash),
-                must_change_password: false,
+                must_change_password: generated,
                 failed_logins: 0,
                 frozen_until: None,
                 disabled: false,
@@ -56,9 +66,7 @@ impl Services {
             audit::record(tx, None, "admin.bootstrap", &format!("account:{}", account.id), "首个市级管理员")?;
             Ok::<_, super::ServiceError>(())
         })?;
-        Ok(Some(Login {
-            role: "市级管理员", who: "市级管理员".into(), username: FIRST_ADMIN.into(), password
-        }))
+        Ok(Some(FirstAdmin { username: FIRST_ADMIN.into(), generated_password: generated.then_some(password) }))
     }
 
     /// Loads the demonstration data set once (a department, a school of each type with its admin, teachers with

@@ -4,6 +4,10 @@
 //! the allocator keeps a freed hash's memory in the arena of the thread that used it, so a storm spread over
 //! many pool threads would leave `memory_kib` resident per thread; with fixed threads it is `max_concurrent` at
 //! most.
+//!
+//! Every verification costs one argon2 run, also for a username without an account and for an account still on
+//! the default password (checked against a dummy hash made once at start with the configured parameters), so the
+//! time a sign-in takes does not tell whether an ID number has an account.
 
 use std::sync::{Arc, Mutex, mpsc};
 
@@ -20,6 +24,8 @@ type Job = Box<dyn FnOnce() + Send>;
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Params,
+    /// A hash of a random password with `params`: what a verification runs against when there is no real hash.
+    dummy: Arc<String>,
     /// The queue of the hashing threads; they end when the last hasher is dropped.
     jobs: mpsc::Sender<Job>,
 }
@@ -28,6 +34,11 @@ impl PasswordHasher {
     pub fn new(config: &Argon2Config) -> Result<Self, ServiceError> {
         let params = Params::new(config.memory_kib, config.iterations, config.parallelism, None)
             .map_err(|error| ServiceError::Internal(format!("argon2 参数无效：{error}")))?;
+        let secret: [u8; 32] = rand::random();
+        let dummy = Self::argon2(params.clone())
+            .hash_password(&secret)
+            .map(|hash| Arc::new(hash.to_string()))
+            .map_err(|error| ServiceError::Internal(format!("argon2: {error}")))?;
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         for index in 0..config.max_concurrent.max(1) {
@@ -50,7 +61,7 @@ impl PasswordHasher {
                 })
                 .map_err(|error| ServiceError::Internal(format!("argon2 thread: {error}")))?;
         }
-        Ok(Self { params, jobs })
+        Ok(Self { params, dummy, jobs })
     }
 
     /// Runs `work` on a hashing thread (queued while all are busy) and waits for its answer.
@@ -82,8 +93,19 @@ impl PasswordHasher {
     /// `stored` is `None` for accounts holding the default password (see `Account::password_hash`).
     pub async fn verify(&self, password: String, stored: Option<String>) -> bool {
         let Some(stored) = stored else {
-            return constant_time_eq(password.as_bytes(), DEFAULT_PASSWORD.as_bytes());
+            let matches = constant_time_eq(password.as_bytes(), DEFAULT_PASSWORD.as_bytes());
+            self.verify_unknown(password).await;
+            return matches;
         };
+        self.verify_hash(password, stored).await
+    }
+
+    /// Spends what a verification costs, for a username that has no account.
+    pub async fn verify_unknown(&self, password: String) {
+        self.verify_hash(password, self.dummy.as_ref().clone()).await;
+    }
+
+    async fn verify_hash(&self, password: String, stored: String) -> bool {
         let params = self.params.clone();
         self.run(move || {
             PasswordHash::new(&stored)

@@ -133,11 +133,11 @@ impl Services {
         let limit = self.config.uploads.import_mib * 1024 * 1024;
         let mut reader = self.ensure_upload_space(reader, limit).await?;
         let directory = self.imports_dir();
-        tokio::fs::create_dir_all(&directory).await.map_err(write_error)?;
+        crate::private_fs::create_dir_all_async(&directory).await.map_err(write_error)?;
         self.sweep_staged(&directory).await;
         let token = random_token()[..32].to_string();
         let upload = directory.join(format!("{}-{token}.upload", actor.account_id));
-        let mut file = tokio::fs::File::create(&upload).await.map_err(write_error)?;
+        let mut file = crate::private_fs::create_new_async().open(&upload).await.map_err(write_error)?;
         let mut buffer = vec![0u8; crate::files::CHUNK_SIZE];
         let mut size: u64 = 0;
         let written: ServiceResult<()> = async {

@@ -30,6 +30,7 @@ pub mod submissions;
 pub mod teacher_admin;
 pub mod teachers;
 pub mod throttle;
+pub mod unknown_logins;
 pub mod verification;
 
 use std::sync::Arc;
@@ -47,6 +48,8 @@ pub struct Services {
     pub hasher: hasher::PasswordHasher,
     pub sessions: sessions::SessionBook,
     pub throttle: throttle::LoginThrottle,
+    /// The lockout as answered for usernames without an account (see `unknown_logins`).
+    pub unknown_logins: unknown_logins::UnknownLogins,
     /// Uploaded and generated files, content-addressed under the data directory's `files/`.
     pub blobs: crate::files::BlobStore,
     /// The full-text index of notices and materials (derived from redb; see `notices`).
@@ -74,6 +77,7 @@ impl Services {
             hasher: hasher::PasswordHasher::new(&config.argon2)?,
             sessions: sessions::SessionBook::new(&config.session),
             throttle: throttle::LoginThrottle::new(config.security.login_attempts_per_minute),
+            unknown_logins: Default::default(),
             printing: printing::Printer::new(&config)?,
             audit_checkpoint: audit_view::AuditCheckpoint::default(),
             summary_cache: Default::default(),

@@ -145,6 +145,25 @@ impl Services {
         Ok(())
     }
 
+    /// The admin accounts of the department or the school given (exactly one), for the API. Only the levels that
+    /// manage admins get to hear that the question was malformed.
+    pub fn list_admins_of(
+        &self,
+        actor: &Actor,
+        department_id: Option<u64>,
+        school_id: Option<u64>,
+    ) -> ServiceResult<Vec<Account>> {
+        if !matches!(actor.role, Role::CityAdmin | Role::DepartmentAdmin) {
+            return Err(ServiceError::Forbidden("无权查看管理员账号"));
+        }
+        let org = match (department_id, school_id) {
+            (Some(id), None) => OrgRef::Department(id),
+            (None, Some(id)) => OrgRef::School(id),
+            _ => return Err(ServiceError::field("school_id", "请指定 department_id 或 school_id 之一")),
+        };
+        self.list_admins(actor, org)
+    }
+
     /// The admin accounts of a department or school, for the consoles of the levels above it.
     pub fn list_admins(&self, actor: &Actor, org: OrgRef) -> ServiceResult<Vec<Account>> {
         let read = self.store.read()?;
@@ -182,8 +201,8 @@ impl Services {
         Ok(admins)
     }
 
-    /// 停用 / 启用 an account the actor manages (never its own). Disabling ends the account's sessions; its API
-    /// tokens stop working while it is disabled. Nothing is ever deleted.
+    /// 停用 / 启用 an account the actor manages (never its own). Disabling ends the account's sessions and revokes
+    /// its API tokens (启用 does not bring them back). Nothing is ever deleted.
     pub fn set_account_disabled(&self, actor: &Actor, account_id: u64, disabled: bool) -> ServiceResult<Account> {
         self.store.write(|tx| {
             let mut account = tx.get::<Account>(account_id)?.ok_or(ServiceError::NotFound("账号不存在"))?;
@@ -200,6 +219,7 @@ impl Services {
             tx.put(&account)?;
             if disabled {
                 self.sessions.end_all(tx, account.id, None)?;
+                Self::revoke_account_api_tokens(tx, actor, account.id, "停用账号")?;
             }
             let action = if disabled { "account.disable" } else { "account.enable" };
             let detail = format!("{} {}", account.role.label(), account.name);

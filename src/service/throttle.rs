@@ -1,5 +1,9 @@
-//! Per-client-address sign-in throttling (SPEC §2), in memory: a fixed one-minute window per address. Lost on
-//! restart, which is fine — the per-account lockout is the durable defence.
+//! Per-client-address budgets (SPEC §2), in memory: a fixed one-minute window per address. Lost on restart, which
+//! is fine — the per-account lockout is the durable defence.
+//!
+//! Sign-in takes a slot per attempt and gives it back on success, so the budget counts failures: a whole school
+//! signing in behind one NAT address is never throttled, a password guesser is. Taking the slot before the
+//! attempt (not counting after it) keeps concurrent guesses inside the budget too.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -28,8 +32,19 @@ impl LoginThrottle {
         if now.duration_since(entry.0) >= WINDOW {
             *entry = (now, 0);
         }
+        if entry.1 >= self.per_minute {
+            return false;
+        }
         entry.1 += 1;
-        entry.1 <= self.per_minute
+        true
+    }
+
+    /// Gives back the slot of an attempt that succeeded.
+    pub fn refund(&self, address: &str) {
+        let Ok(mut windows) = self.windows.lock() else { return };
+        if let Some(entry) = windows.get_mut(address) {
+            entry.1 = entry.1.saturating_sub(1);
+        }
     }
 }
 
@@ -43,5 +58,16 @@ mod tests {
         assert!((0..3).all(|_| throttle.allow("10.0.0.1")));
         assert!(!throttle.allow("10.0.0.1"));
         assert!(throttle.allow("10.0.0.2"));
+    }
+
+    #[test]
+    fn refunded_attempts_do_not_count() {
+        let throttle = LoginThrottle::new(3);
+        for _ in 0..100 {
+            assert!(throttle.allow("10.0.0.1"));
+            throttle.refund("10.0.0.1");
+        }
+        assert!((0..3).all(|_| throttle.allow("10.0.0.1")));
+        assert!(!throttle.allow("10.0.0.1"));
     }
 }

@@ -54,9 +54,11 @@ impl Store {
     /// Opens (creating if needed) the database at `path`, refusing a newer schema and migrating an older one.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+            crate::private_fs::create_dir_all(parent)?;
         }
         let db = Database::create(path)?;
+        // redb creates the file with the process umask; the database is everyone's ID number and password hash.
+        crate::private_fs::restrict_file(path)?;
         let store = Self { db: Arc::new(db), generation: Arc::new(AtomicU64::new(0)), changes: Default::default() };
         migrate::run(&store)?;
         Ok(store)

@@ -162,8 +162,10 @@ fn organisation_edits_over_the_api_and_their_refusals() {
     assert_eq!((body["name"].as_str(), body["disabled"].as_bool()), (Some("浦东新区教育局"), Some(true)));
     let school = city.put(&format!("/schools/{}", foreign.school_id), &json!({"school_type": "zhongzhuan"}));
     assert_eq!(school.json::<serde_json::Value>().expect("json")["school_type"], "zhongzhuan");
+    // A value outside the documented enum is refused while the request is parsed.
     let bad_type = city.put(&format!("/schools/{}", foreign.school_id), &json!({"school_type": "gaozhong"}));
-    assert_eq!(bad_type.status().as_u16(), 422);
+    assert_eq!(bad_type.status().as_u16(), 400);
+    assert_eq!(bad_type.json::<serde_json::Value>().expect("json")["code"], "bad_request");
     let duplicate = city.put(&format!("/schools/{}", foreign.school_id), &json!({"name": NANHU}));
     assert_eq!(duplicate.status().as_u16(), 422);
 

@@ -33,6 +33,10 @@ pub struct Options {
     pub args: Vec<String>,
     /// Also write the server's stderr (its log) to this file.
     pub stderr_log: Option<PathBuf>,
+    /// Start the server under this umask (through `sh`), e.g. 0 to see which modes it sets itself.
+    pub umask: Option<u32>,
+    /// Variables the server must not see (e.g. `ZHIPING_ADMIN_PASSWORD`, which every other server gets).
+    pub unset: Vec<String>,
 }
 
 impl Options {
@@ -44,6 +48,11 @@ impl Options {
         self.env.push((key.to_string(), value.to_string()));
         self
     }
+
+    pub fn unset(mut self, key: &str) -> Self {
+        self.unset.push(key.to_string());
+        self
+    }
 }
 
 pub fn binary() -> &'static str {
@@ -52,7 +61,14 @@ pub fn binary() -> &'static str {
 
 /// Spawns `zhiping serve`; returns the child and the lines it printed until it listened (or exited).
 pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Option<String>), String> {
-    let mut command = Command::new(binary());
+    let mut command = match options.umask {
+        Some(mask) => {
+            let mut shell = Command::new("sh");
+            shell.arg("-c").arg(format!("umask {mask:03o} && exec \"$0\" \"$@\"")).arg(binary());
+            shell
+        }
+        None => Command::new(binary()),
+    };
     command
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(data)
@@ -73,6 +89,9 @@ pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Opti
     command.args(&options.args);
     for (key, value) in &options.env {
         command.env(key, value);
+    }
+    for key in &options.unset {
+        command.env_remove(key);
     }
     let mut child = command.spawn().map_err(|error| format!("spawn: {error}"))?;
     let stdout = child.stdout.take().ok_or("no stdout")?;

@@ -1,0 +1,183 @@
+//! The API's closed sets of codes as `poem_openapi::Enum`s, so the OpenAPI document lists them and a value
+//! outside the set is refused while the request is parsed (400, the API's error shape), before any handler runs.
+//! Wire values are the domain's `code()`s; the domain types stay free of poem.
+
+use poem_openapi::Enum;
+
+use crate::domain::SchoolType;
+use crate::domain::account::Role;
+use crate::domain::notice::Audience;
+use crate::domain::submission::SubmissionState;
+
+/// 学校类型: 中专, 技工学校, 职业高中, 成人中专.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum SchoolTypeCode {
+    Zhongzhuan,
+    Jigong,
+    Zhigao,
+    Chengren,
+}
+
+impl From<SchoolType> for SchoolTypeCode {
+    fn from(school_type: SchoolType) -> Self {
+        match school_type {
+            SchoolType::Zhongzhuan => Self::Zhongzhuan,
+            SchoolType::Jigong => Self::Jigong,
+            SchoolType::Zhigao => Self::Zhigao,
+            SchoolType::Chengren => Self::Chengren,
+        }
+    }
+}
+
+impl From<SchoolTypeCode> for SchoolType {
+    fn from(code: SchoolTypeCode) -> Self {
+        match code {
+            SchoolTypeCode::Zhongzhuan => Self::Zhongzhuan,
+            SchoolTypeCode::Jigong => Self::Jigong,
+            SchoolTypeCode::Zhigao => Self::Zhigao,
+            SchoolTypeCode::Chengren => Self::Chengren,
+        }
+    }
+}
+
+/// An account's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum RoleCode {
+    CityAdmin,
+    DepartmentAdmin,
+    SchoolAdmin,
+    Expert,
+    Teacher,
+}
+
+impl From<Role> for RoleCode {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::CityAdmin => Self::CityAdmin,
+            Role::DepartmentAdmin => Self::DepartmentAdmin,
+            Role::SchoolAdmin => Self::SchoolAdmin,
+            Role::Expert => Self::Expert,
+            Role::Teacher => Self::Teacher,
+        }
+    }
+}
+
+/// The admin accounts that can be opened through the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum AdminRoleCode {
+    DepartmentAdmin,
+    SchoolAdmin,
+}
+
+/// Who a notice is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum AudienceCode {
+    All,
+    Teachers,
+    Admins,
+}
+
+impl From<Audience> for AudienceCode {
+    fn from(audience: Audience) -> Self {
+        match audience {
+            Audience::All => Self::All,
+            Audience::Teachers => Self::Teachers,
+            Audience::Admins => Self::Admins,
+        }
+    }
+}
+
+impl From<AudienceCode> for Audience {
+    fn from(code: AudienceCode) -> Self {
+        match code {
+            AudienceCode::All => Self::All,
+            AudienceCode::Teachers => Self::Teachers,
+            AudienceCode::Admins => Self::Admins,
+        }
+    }
+}
+
+/// Where an expert belongs (for recusal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum OrgKindCode {
+    School,
+    Department,
+}
+
+/// A submission's state (SPEC §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum SubmissionStateCode {
+    Draft,
+    Submitted,
+    SchoolApproved,
+    Accepted,
+    UnderReview,
+    Reviewed,
+    Published,
+    Returned,
+}
+
+impl From<SubmissionState> for SubmissionStateCode {
+    fn from(state: SubmissionState) -> Self {
+        match state {
+            SubmissionState::Draft => Self::Draft,
+            SubmissionState::Submitted => Self::Submitted,
+            SubmissionState::SchoolApproved => Self::SchoolApproved,
+            SubmissionState::Accepted => Self::Accepted,
+            SubmissionState::UnderReview => Self::UnderReview,
+            SubmissionState::Reviewed => Self::Reviewed,
+            SubmissionState::Published => Self::Published,
+            SubmissionState::Returned => Self::Returned,
+        }
+    }
+}
+
+impl From<SubmissionStateCode> for SubmissionState {
+    fn from(code: SubmissionStateCode) -> Self {
+        match code {
+            SubmissionStateCode::Draft => Self::Draft,
+            SubmissionStateCode::Submitted => Self::Submitted,
+            SubmissionStateCode::SchoolApproved => Self::SchoolApproved,
+            SubmissionStateCode::Accepted => Self::Accepted,
+            SubmissionStateCode::UnderReview => Self::UnderReview,
+            SubmissionStateCode::Reviewed => Self::Reviewed,
+            SubmissionStateCode::Published => Self::Published,
+            SubmissionStateCode::Returned => Self::Returned,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+
+    #[test]
+    fn wire_values_are_the_domain_codes() {
+        for school_type in [SchoolType::Zhongzhuan, SchoolType::Jigong, SchoolType::Zhigao, SchoolType::Chengren] {
+            let json = SchoolTypeCode::from(school_type).to_json();
+            assert_eq!(json, Some(serde_json::Value::from(school_type.code())));
+            assert_eq!(SchoolType::from(SchoolTypeCode::from(school_type)), school_type);
+        }
+        for role in [Role::CityAdmin, Role::DepartmentAdmin, Role::SchoolAdmin, Role::Expert, Role::Teacher] {
+            assert_eq!(RoleCode::from(role).to_json(), Some(serde_json::Value::from(role.code())));
+        }
+        assert_eq!(AdminRoleCode::SchoolAdmin.to_json(), Some(serde_json::Value::from("school_admin")));
+        for audience in Audience::ALL {
+            assert_eq!(AudienceCode::from(audience).to_json(), Some(serde_json::Value::from(audience.code())));
+            assert_eq!(Audience::from(AudienceCode::from(audience)), audience);
+        }
+        for state in SubmissionState::ALL {
+            assert_eq!(SubmissionStateCode::from(state).to_json(), Some(serde_json::Value::from(state.code())));
+            assert_eq!(SubmissionState::from(SubmissionStateCode::from(state)), state);
+        }
+        assert_eq!(OrgKindCode::Department.to_json(), Some(serde_json::Value::from("department")));
+    }
+}

@@ -1,0 +1,98 @@
+//! The API refuses JSON of the wrong type (a string for a number, a number for a bool, a value outside an enum)
+//! with 400 and its error shape, and its document lists the closed sets of codes as enums.
+
+use serde_json::{Value, json};
+
+use crate::admin_support::Api;
+use crate::support::*;
+
+fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            resolve(document, &document["components"]["schemas"][reference.rsplit('/').next().unwrap_or("")])
+        }
+        None => schema,
+    }
+}
+
+/// The enum values the document gives `schema.property` (through `$ref`, `allOf` and array items).
+fn enum_of(document: &Value, schema: &str, property: &str) -> Vec<String> {
+    let mut field = resolve(document, &document["components"]["schemas"][schema]["properties"][property]);
+    loop {
+        if let Some(inner) = field.get("allOf").and_then(|all| all.get(0)) {
+            field = resolve(document, inner);
+        } else if let Some(items) = field.get("items") {
+            field = resolve(document, items);
+        } else {
+            break;
+        }
+    }
+    field["enum"]
+        .as_array()
+        .map(|values| values.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_document_lists_the_closed_sets_of_codes() {
+    let server = Server::demo();
+    let document: Value = reqwest::blocking::get(server.url("/api/openapi.json")).expect("doc").json().expect("json");
+    let school_types = ["zhongzhuan", "jigong", "zhigao", "chengren"];
+    let states =
+        ["draft", "submitted", "school_approved", "accepted", "under_review", "reviewed", "published", "returned"];
+    let roles = ["city_admin", "department_admin", "school_admin", "expert", "teacher"];
+    let cases: [(&str, &str, &[&str]); 9] = [
+        ("SchoolIn", "school_type", &school_types),
+        ("SchoolOut", "school_type", &school_types),
+        ("SchoolUpdate", "school_type", &school_types),
+        ("Me", "role", &roles),
+        ("AdminIn", "role", &["department_admin", "school_admin"]),
+        ("ExpertIn", "org_kind", &["school", "department"]),
+        ("NoticeIn", "audience", &["all", "teachers", "admins"]),
+        ("NoticeOut", "audience", &["all", "teachers", "admins"]),
+        ("StateCount", "state", &states),
+    ];
+    for (schema, property, expected) in cases {
+        assert_eq!(enum_of(&document, schema, property), expected, "{schema}.{property}");
+    }
+}
+
+#[test]
+fn wrong_json_types_are_refused_with_the_error_shape() {
+    let server = Server::demo();
+    let city = Api::signed(&server, "admin", ADMIN_PASSWORD);
+    let department = city.json("/departments")[0]["id"].clone();
+    let school = city.json("/schools")[0]["id"].as_u64().expect("school");
+    let cases = [
+        ("post", "/schools".to_string(), json!({"name": "类型学校", "department_id": "2", "school_type": "zhigao"})),
+        ("post", "/schools".to_string(), json!({"name": "类型学校", "department_id": department, "school_type": 3})),
+        (
+            "post",
+            "/schools".to_string(),
+            json!({"name": "类型学校", "department_id": department, "school_type": "gaozhong"}),
+        ),
+        ("put", format!("/schools/{school}"), json!({"disabled": 1})),
+        ("put", format!("/schools/{school}"), json!({"name": ["数组"]})),
+        (
+            "post",
+            "/admins".to_string(),
+            json!({"role": "city_admin", "org_id": 1, "username": "x_admin", "name": "某"}),
+        ),
+        ("post", "/notices".to_string(), json!({"title": "标题", "body": "正文", "audience": "everyone"})),
+        ("post", "/notices".to_string(), json!({"title": "标题", "body": "正文", "publish_at": 5})),
+    ];
+    for (method, path, body) in cases {
+        let response = match method {
+            "post" => city.post(&path, &body),
+            _ => city.put(&path, &body),
+        };
+        let status = response.status().as_u16();
+        let answer: Value = response.json().expect("json error");
+        assert!(matches!(status, 400 | 422), "{method} {path} {body}: {status} {answer}");
+        assert!(answer["code"].is_string() && answer["message"].is_string(), "{answer}");
+        assert!(answer["fields"].is_array(), "{answer}");
+    }
+    // Nothing of it was saved.
+    let schools = city.json("/schools");
+    assert!(!schools.as_array().expect("schools").iter().any(|s| s["name"] == "类型学校"));
+}
