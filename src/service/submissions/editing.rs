@@ -2,7 +2,8 @@
 //! file already received, so nothing is ever lost; 提交 freezes a numbered version. The rules themselves are the
 //! domain's (`check_formats`, `validate_for_submit`); this module only decides what blocks a save: restricted
 //! (★) types for a school type that may not file them, more achievements than the project allows, and a form
-//! that names another submission.
+//! that names another submission. The API's single-file changes (`change_file`) apply only their slot to the
+//! draft as read inside the write transaction, so they never carry stale values over an acknowledged 暂存.
 
 use chrono::Utc;
 

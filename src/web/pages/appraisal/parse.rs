@@ -7,7 +7,8 @@
 //! own_part|origin}`; the 成果情况 inputs as `achievements.{i}.t.{type_code}.{key}` — one group per type, so the
 //! page can show every type's inputs without JavaScript, and only the chosen type's group is kept; file inputs
 //! as `achievements.{i}.{achievement_file|contribution_file|evidence.{slot}}`; `achievements.{i}.remove` (value:
-//! a slot code) to drop a stored file; `action` for the button pressed.
+//! a slot code) to drop a stored file; `action` for the button pressed. An achievement position in a name is
+//! checked against the project's limit (`domain::filing::achievement_position`) before anything is built from it.
 
 use std::collections::BTreeMap;
 
