@@ -132,6 +132,43 @@ fn an_api_position_past_the_projects_limit_is_refused_before_the_filing_grows() 
 }
 
 #[test]
+fn a_long_achievement_list_or_a_large_json_body_is_refused_before_it_is_built() {
+    let server = Server::demo();
+    let client = crate::appraisal::teacher(&server, "刁彬彬");
+    let before = appraisal_json(&server, &client);
+    // Just under the body cap: 170,000 empty achievements, where no project allows more than ten.
+    let list = format!("{{\"achievements\":[{}{{}}]}}", "{},".repeat(170_000));
+    let large = format!("{{\"research_direction\":\"{}\"}}", "长".repeat(1_500_000));
+    let mut problems = Vec::new();
+    let ((), growth) = peak_growth_kib(&server, || {
+        let save = || api(&server, &client, Method::PUT, "/me/appraisal").header("content-type", "application/json");
+        check_refusal(save().body(list.clone()).send(), "a list past the limit", None, &mut problems);
+        // 4.5 MB, declared, then streamed without a length: refused as too large either way.
+        for (what, sent) in [
+            ("declared", save().body(large.clone()).send()),
+            ("chunked", save().body(reqwest::blocking::Body::new(std::io::Cursor::new(large.clone()))).send()),
+        ] {
+            match sent {
+                Ok(response) if response.status().as_u16() == 413 => {
+                    let body: Value = response.json().unwrap_or(Value::Null);
+                    if body["code"] != "payload_too_large" {
+                        problems.push(format!("{what}: {body}"));
+                    }
+                }
+                Ok(response) => problems.push(format!("{what}: {} {}", response.status(), text(response))),
+                // A server that refuses a body before it has all of it closes the connection while the client is
+                // still sending, so the client may see no answer (the 413 itself is proven in `json_limit`'s
+                // unit tests). The server must still serve: checked below.
+                Err(_) => {}
+            }
+        }
+    });
+    assert!(growth < RSS_SLACK_KIB, "large bodies grew the server by {growth} KiB");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_eq!(filing_of(&appraisal_json(&server, &client)), filing_of(&before));
+}
+
+#[test]
 fn a_form_position_past_the_projects_limit_is_refused_and_nothing_is_saved() {
     let server = Server::demo();
     let client = &pledged(&server, &["刁彬彬"])[0];
