@@ -132,10 +132,10 @@ impl AppraisalApi {
     /// Uploads one file (the raw bytes as an `application/octet-stream` body, streamed) into achievement `index`
     /// (0-based) at `slot`: `achievement_file`, `contribution_file` or `evidence.{formal|public|unit_signed|award|
     /// exchange|school_course|project|own_resource}`. `index` must be below the project's `max_achievements`
-    /// (422 `invalid` otherwise, before any byte is read); an index past the last achievement adds one. Only this
-    /// slot changes, on the draft as stored when the upload completes. The type is decided by the content;
-    /// WORD/PDF ≤ 20 MB, and MP4/ZIP ≤ 500 MB for a 自创资源 achievement file; image-only PDFs are refused as
-    /// achievement files.
+    /// (422 `invalid` otherwise, before any byte is read); an index past the last achievement adds empty ones up
+    /// to it. Only this slot changes, on the draft as stored when the upload completes. The type is decided by the
+    /// content; WORD/PDF ≤ 20 MB, and MP4/ZIP ≤ 500 MB for a 自创资源 achievement file; image-only PDFs are refused
+    /// as achievement files.
     #[oai(path = "/me/appraisal/achievements/:index/files/:slot", method = "put", tag = "Tag::Filing")]
     async fn upload(
         &self,
