@@ -14,9 +14,8 @@ use super::ApiResult;
 use super::auth::Auth;
 use super::errors::{ApiError, ErrorBody};
 use super::models_appraisal::{AppraisalOut, FileOut, FilingIn, field_errors_out, file_out};
-use crate::domain::filing::Achievement;
 use crate::files::content_disposition;
-use crate::service::submissions::{FileSlot, FileTarget, FilingEdit, SubmitOutcome};
+use crate::service::submissions::{FileChange, FileSlot, FileTarget, FilingEdit, SubmitOutcome};
 use crate::service::{ServiceError, Services};
 
 #[derive(Tags)]
@@ -85,16 +84,6 @@ fn slot_of(slot: SlotParam) -> FileSlot {
     }
 }
 
-/// An edit that keeps the stored values and files, with room for achievement `index`.
-fn stored_edit(services: &Services, auth: &Auth, index: usize) -> Result<FilingEdit, ApiError> {
-    let stored = services.appraisal(auth.actor())?.filing();
-    let mut filing = stored.clone();
-    if filing.achievements.len() <= index {
-        filing.achievements.resize_with(index + 1, Achievement::default);
-    }
-    Ok(FilingEdit::keeping_files(filing, &stored))
-}
-
 #[OpenApi]
 impl AppraisalApi {
     /// The teacher's appraisal for the project the school chose (403 `forbidden` with the 无权限 text if none).
@@ -108,8 +97,7 @@ impl AppraisalApi {
     /// may not file are refused (422).
     #[oai(path = "/me/appraisal", method = "put", tag = "Tag::Filing")]
     async fn save(&self, services: Data<&Arc<Services>>, auth: Auth, body: Json<FilingIn>) -> ApiResult<AppraisalOut> {
-        let stored = services.appraisal(auth.actor())?.filing();
-        let edit = FilingEdit::keeping_files(body.to_filing(), &stored);
+        let edit = FilingEdit::keeping_files(body.to_filing());
         services.save_draft(auth.actor(), &edit)?;
         appraisal_of(&services, &auth)
     }
@@ -123,8 +111,7 @@ impl AppraisalApi {
         auth: Auth,
         body: Json<FilingIn>,
     ) -> ApiResult<AppraisalOut> {
-        let stored = services.appraisal(auth.actor())?.filing();
-        let edit = FilingEdit::keeping_files(body.to_filing(), &stored);
+        let edit = FilingEdit::keeping_files(body.to_filing());
         match services.submit(auth.actor(), &edit)? {
             SubmitOutcome::Submitted(_) => appraisal_of(&services, &auth),
             SubmitOutcome::Incomplete { errors, .. } => Err(ApiError::Invalid(Json(ErrorBody {
@@ -142,10 +129,13 @@ impl AppraisalApi {
         appraisal_of(&services, &auth)
     }
 
-    /// Uploads one file (the raw bytes as an `application/octet-stream` body, streamed) into achievement `index` (0-based) at `slot`:
-    /// `achievement_file`, `contribution_file` or `evidence.{formal|public|unit_signed|award|exchange|
-    /// school_course|project|own_resource}`. The type is decided by the content; WORD/PDF ≤ 20 MB, and MP4/ZIP
-    /// ≤ 500 MB for a 自创资源 achievement file; image-only PDFs are refused as achievement files.
+    /// Uploads one file (the raw bytes as an `application/octet-stream` body, streamed) into achievement `index`
+    /// (0-based) at `slot`: `achievement_file`, `contribution_file` or `evidence.{formal|public|unit_signed|award|
+    /// exchange|school_course|project|own_resource}`. `index` must be below the project's `max_achievements`
+    /// (422 `invalid` otherwise, before any byte is read); an index past the last achievement adds empty ones up
+    /// to it. Only this slot changes, on the draft as stored when the upload completes. The type is decided by the
+    /// content; WORD/PDF ≤ 20 MB, and MP4/ZIP ≤ 500 MB for a 自创资源 achievement file; image-only PDFs are refused
+    /// as achievement files.
     #[oai(path = "/me/appraisal/achievements/:index/files/:slot", method = "put", tag = "Tag::Filing")]
     async fn upload(
         &self,
@@ -158,17 +148,17 @@ impl AppraisalApi {
         body: Binary<Body>,
     ) -> ApiResult<FileOut> {
         let actor = auth.actor();
-        let target = FileTarget { achievement: index.0 as usize, slot: slot_of(slot.0) };
         let permit = services.upload_permit(actor)?;
+        let target = permit.target(index.0, slot_of(slot.0))?;
         let received = services.receive_upload(actor, &permit, target, None, &name.0, body.0.into_async_read()).await?;
         let file = file_out(received.file());
-        let mut edit = stored_edit(&services, &auth, target.achievement)?;
-        edit.uploads.push(received);
-        services.save_draft(actor, &edit)?;
+        services.change_file(actor, FileChange::Put(received))?;
         Ok(Json(file))
     }
 
     /// Removes the file at `slot` of achievement `index` from the draft (earlier submitted versions keep theirs).
+    /// An index at or past the project's `max_achievements` is 422 `invalid`; an achievement the draft does not
+    /// have is 404 `not_found`. Only this slot changes.
     #[oai(path = "/me/appraisal/achievements/:index/files/:slot", method = "delete", tag = "Tag::Filing")]
     async fn remove_file(
         &self,
@@ -177,10 +167,9 @@ impl AppraisalApi {
         index: Path<u64>,
         slot: Path<SlotParam>,
     ) -> ApiResult<AppraisalOut> {
-        let target = FileTarget { achievement: index.0 as usize, slot: slot_of(slot.0) };
-        let mut edit = stored_edit(&services, &auth, target.achievement)?;
-        edit.removals.push(target);
-        services.save_draft(auth.actor(), &edit)?;
+        // The service checks the position against the project's limit before it reads or sizes anything.
+        let target = FileTarget { achievement: usize::try_from(index.0).unwrap_or(usize::MAX), slot: slot_of(slot.0) };
+        services.change_file(auth.actor(), FileChange::Remove(target))?;
         appraisal_of(&services, &auth)
     }
 

@@ -8,6 +8,7 @@ pub mod appraisal;
 pub mod auth;
 pub mod enums;
 pub mod errors;
+mod json_limit;
 pub mod models;
 pub mod models_admin;
 pub mod models_appraisal;
@@ -147,10 +148,15 @@ pub fn routes() -> impl Endpoint {
     let spec = bounded_integers(&service.spec());
     let allowed = Arc::new(AllowedMethods::of(&spec));
     let docs = service.swagger_ui();
+    // Around every operation: JSON bodies are read capped before the operation parses them, and a 405 says Allow.
     let v1 = service.into_endpoint().catch_all_error(|error| async move { errors::poem_error_to_json(error) }).around(
         move |next, request| {
             let allowed = allowed.clone();
             async move {
+                let request = match json_limit::read_capped(request).await {
+                    Ok(request) => request,
+                    Err(refused) => return Ok(refused),
+                };
                 let path = request.uri().path().to_string();
                 let slot = request.data::<crate::obs::RouteSlot>().cloned();
                 let mut response = next.call(request).await?.into_response();

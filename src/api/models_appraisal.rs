@@ -79,8 +79,9 @@ pub struct AchievementIn {
 pub struct FilingIn {
     #[oai(flatten)]
     pub basics: FilingBasics,
-    /// 教研成果信息 1..N (at most the project's maximum)
-    #[oai(default)]
+    /// 教研成果信息 1..N (at most the project's maximum; no project allows more than 10, which the document
+    /// states so that a longer list is refused before it is converted)
+    #[oai(default, validator(max_items = 10))]
     pub achievements: Vec<AchievementIn>,
 }
 
@@ -248,5 +249,20 @@ impl AppraisalOut {
             achievements,
             format_errors: field_errors_out(appraisal.format_errors()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ParseFromJSON;
+
+    use super::FilingIn;
+    use crate::domain::filing::MAX_ACHIEVEMENTS_LIMIT;
+
+    #[test]
+    fn a_list_longer_than_any_projects_limit_is_refused_as_it_is_parsed() {
+        let list = |n: usize| serde_json::json!({ "achievements": vec![serde_json::json!({}); n] });
+        assert!(FilingIn::parse_from_json(Some(list(MAX_ACHIEVEMENTS_LIMIT))).is_ok());
+        assert!(FilingIn::parse_from_json(Some(list(MAX_ACHIEVEMENTS_LIMIT + 1))).is_err());
     }
 }

@@ -194,6 +194,24 @@ pub struct FileRef {
     pub kind: String,
 }
 
+/// The most achievements any project may allow (`project_rules` keeps each project's limit in 1..=this).
+pub const MAX_ACHIEVEMENTS_LIMIT: usize = 10;
+
+/// What a request naming an achievement beyond the project's limit is told.
+pub fn too_many_achievements(max: usize) -> String {
+    format!("教科研成果数量至多为{max}项")
+}
+
+/// An achievement position (0-based) named by a request — a URL segment, a form input name — checked against the
+/// project's limit `max` before anything is sized, looked up or stored by it: no number a client sends may grow a
+/// filing, so every adapter passes its positions through here first.
+pub fn achievement_position(position: u64, max: usize) -> Result<usize, String> {
+    usize::try_from(position)
+        .ok()
+        .filter(|position| *position < max.min(MAX_ACHIEVEMENTS_LIMIT))
+        .ok_or_else(|| too_many_achievements(max))
+}
+
 /// Whether any achievement rests on a restricted (★) type, which makes the result 当年有效.
 pub fn uses_restricted_type(filing: &Filing, catalogue: &Catalogue) -> bool {
     filing.achievements.iter().any(|achievement| catalogue.is_restricted(&achievement.type_code))
@@ -228,6 +246,17 @@ mod tests {
         // Older versions with missing fields still load.
         let partial: Filing = serde_json::from_str(r#"{"research_direction":"职业教育"}"#).expect("partial");
         assert_eq!(partial.research_direction, "职业教育");
+    }
+
+    #[test]
+    fn positions_from_requests_stay_below_the_projects_limit() {
+        assert_eq!(achievement_position(0, 2), Ok(0));
+        assert_eq!(achievement_position(1, 2), Ok(1));
+        for position in [2, 3, 1_000_000, 1 << 63, u64::MAX] {
+            assert_eq!(achievement_position(position, 2), Err("教科研成果数量至多为2项".to_string()), "{position}");
+        }
+        // A limit past the largest any project may have (a damaged record) still bounds the position.
+        assert!(achievement_position(MAX_ACHIEVEMENTS_LIMIT as u64, usize::MAX).is_err());
     }
 
     #[test]

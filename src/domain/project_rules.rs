@@ -17,7 +17,7 @@
 use std::collections::BTreeSet;
 
 use super::catalogue::AchievementType;
-use super::filing::Filing;
+use super::filing::{Filing, MAX_ACHIEVEMENTS_LIMIT};
 use super::project::Project;
 use super::submission::{Submission, SubmissionState};
 use super::{FieldErrors, SchoolType};
@@ -119,8 +119,8 @@ pub fn validate(project: &Project) -> FieldErrors {
     if project.expert_review_end <= project.expert_review_start {
         errors.add("expert_review_end", "专家评审截止时间应晚于开始时间");
     }
-    if !(1..=10).contains(&project.max_achievements) {
-        errors.add("max_achievements", "成果数量上限应在1到10之间");
+    if !(1..=MAX_ACHIEVEMENTS_LIMIT).contains(&project.max_achievements) {
+        errors.add("max_achievements", format!("成果数量上限应在1到{MAX_ACHIEVEMENTS_LIMIT}之间"));
     }
     check_list(&mut errors, "subjects", "申报学科", &project.subjects, 1);
     check_list(&mut errors, "title_names", "现专技职务", &project.title_names, 1);

@@ -17,6 +17,7 @@ mod authz_rules;
 mod backup;
 mod file_modes;
 mod first_admin;
+mod hardening_filing;
 mod notices;
 mod operation;
 mod print_data;

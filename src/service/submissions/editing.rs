@@ -2,7 +2,8 @@
 //! file already received, so nothing is ever lost; 提交 freezes a numbered version. The rules themselves are the
 //! domain's (`check_formats`, `validate_for_submit`); this module only decides what blocks a save: restricted
 //! (★) types for a school type that may not file them, more achievements than the project allows, and a form
-//! that names another submission.
+//! that names another submission. The API's single-file changes (`change_file`) apply only their slot to the
+//! draft as read inside the write transaction, so they never carry stale values over an acknowledged 暂存.
 
 use chrono::Utc;
 
@@ -34,8 +35,10 @@ pub struct FilingEdit {
 
 impl FilingEdit {
     /// An edit that keeps every stored file where it is (the API's save: achievements are matched by position).
-    pub fn keeping_files(filing: Filing, stored: &Filing) -> Self {
-        let origins = (0..filing.achievements.len()).map(|index| (index < stored.achievements.len()).then_some(index));
+    /// Positions are resolved against the filing as stored when the save commits (`apply_to`), so files that
+    /// arrived since the client last read are kept too.
+    pub fn keeping_files(filing: Filing) -> Self {
+        let origins = (0..filing.achievements.len()).map(Some);
         FilingEdit { origins: origins.collect(), filing, ..FilingEdit::default() }
     }
 
@@ -79,6 +82,24 @@ fn set_file(achievement: &mut Achievement, slot: FileSlot, file: Option<crate::d
     }
 }
 
+/// One file change through the API: only this slot changes, on the filing as stored when the change commits.
+#[derive(Debug, Clone)]
+pub enum FileChange {
+    /// A received file goes into its target (an achievement past the last one is added, within the limit).
+    Put(Received),
+    /// The file at a target is removed; the achievement must exist.
+    Remove(FileTarget),
+}
+
+impl FileChange {
+    fn target(&self) -> FileTarget {
+        match self {
+            FileChange::Put(received) => received.target,
+            FileChange::Remove(target) => *target,
+        }
+    }
+}
+
 /// 暂存 succeeded; `format_errors` are shown but did not block.
 pub struct Saved {
     pub submission: Submission,
@@ -97,6 +118,40 @@ impl Services {
         let limits = self.file_limits();
         self.store.write(|tx| {
             let (appraisal, filing) = prepare(tx, actor, edit, limits)?;
+            self.ensure_free_space()?;
+            let (filing, format_errors) = check_formats(&filing, &appraisal.rules());
+            let submission = store_draft(tx, actor, &appraisal, filing, "暂存")?;
+            Ok(Saved { submission, format_errors })
+        })
+    }
+
+    /// Puts or removes one file of the draft. The filing is read inside the write transaction and only the slot
+    /// changes, so a 暂存 acknowledged while the file was uploading is never reverted. The position is checked
+    /// against the project's limit before the filing is touched.
+    pub fn change_file(&self, actor: &Actor, change: FileChange) -> ServiceResult<Saved> {
+        let limits = self.file_limits();
+        self.store.write(|tx| {
+            let appraisal = reload(tx, actor, limits)?;
+            let submission = editable_submission(&appraisal)?;
+            let target = change.target();
+            let target =
+                FileTarget::checked(target.achievement as u64, target.slot, appraisal.project.max_achievements)?;
+            let mut filing = submission.filing.clone();
+            match &change {
+                FileChange::Put(received) => {
+                    // Bounded: `checked` keeps the position below the project's limit.
+                    if filing.achievements.len() <= target.achievement {
+                        filing.achievements.resize_with(target.achievement + 1, Achievement::default);
+                    }
+                    set_file(&mut filing.achievements[target.achievement], target.slot, Some(received.file.clone()));
+                }
+                FileChange::Remove(_) => {
+                    let Some(achievement) = filing.achievements.get_mut(target.achievement) else {
+                        return Err(ServiceError::NotFound("该项成果不存在"));
+                    };
+                    set_file(achievement, target.slot, None);
+                }
+            }
             self.ensure_free_space()?;
             let (filing, format_errors) = check_formats(&filing, &appraisal.rules());
             let submission = store_draft(tx, actor, &appraisal, filing, "暂存")?;
@@ -320,7 +375,7 @@ mod tests {
     fn keeping_files_matches_by_position_and_new_achievements_start_empty() {
         let stored = stored();
         let posted = Filing { achievements: vec![Achievement::default(); 3], ..Filing::default() };
-        let filing = FilingEdit::keeping_files(posted, &stored).apply_to(&stored);
+        let filing = FilingEdit::keeping_files(posted).apply_to(&stored);
         assert_eq!(filing.achievements[0].achievement_file.as_ref().map(|f| f.name.as_str()), Some("a.pdf"));
         assert_eq!(filing.achievements[1].achievement_file.as_ref().map(|f| f.name.as_str()), Some("second.pdf"));
         assert_eq!(filing.achievements[2].achievement_file, None);

@@ -14,7 +14,7 @@ use tokio::io::AsyncRead;
 
 use super::{Appraisal, load_appraisal, may_read};
 use crate::domain::catalogue::{Catalogue, EvidenceSlot};
-use crate::domain::filing::{DOCUMENT_KINDS, FileLimits, FileRef, MEDIA_KINDS, file_problem};
+use crate::domain::filing::{DOCUMENT_KINDS, FileLimits, FileRef, MEDIA_KINDS, achievement_position, file_problem};
 use crate::domain::school_type::SchoolType;
 use crate::domain::stored_file::StoredFile;
 use crate::domain::submission::Submission;
@@ -76,6 +76,15 @@ impl FileTarget {
         format!("achievements.{}.{}", self.achievement, self.slot.code())
     }
 
+    /// A target a request names by position, refused (`Invalid`, keyed by the target, before anything is sized
+    /// or stored by the position) unless the project's limit `max` allows that achievement.
+    pub fn checked(position: u64, slot: FileSlot, max: usize) -> ServiceResult<FileTarget> {
+        match achievement_position(position, max) {
+            Ok(achievement) => Ok(FileTarget { achievement, slot }),
+            Err(message) => Err(ServiceError::field(&format!("achievements.{position}.{}", slot.code()), message)),
+        }
+    }
+
     /// The inverse of `key`.
     pub fn parse(key: &str) -> Option<Self> {
         let rest = key.strip_prefix("achievements.")?;
@@ -131,6 +140,16 @@ impl UploadPermit {
     pub fn submission_id(&self) -> u64 {
         self.submission_id
     }
+
+    /// The project's limit on achievements, which bounds every position a request may name.
+    pub fn max_achievements(&self) -> usize {
+        self.max_achievements
+    }
+
+    /// The file place a request names, checked against the project's limit (see `FileTarget::checked`).
+    pub fn target(&self, position: u64, slot: FileSlot) -> ServiceResult<FileTarget> {
+        FileTarget::checked(position, slot, self.max_achievements)
+    }
 }
 
 /// A file the reader may download.
@@ -166,11 +185,9 @@ impl Services {
         name: &str,
         reader: R,
     ) -> ServiceResult<Received> {
+        let target = permit.target(target.achievement as u64, target.slot)?;
         let key = target.key();
         let refuse = |message: String| ServiceError::field(&key, message);
-        if target.achievement >= permit.max_achievements {
-            return Err(refuse(format!("教科研成果数量至多为{}项", permit.max_achievements)));
-        }
         let type_code = type_code
             .filter(|code| !code.is_empty())
             .or_else(|| permit.stored_types.get(target.achievement).map(String::as_str));

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 pub use access::may_read;
-pub use editing::{FilingEdit, Saved, SubmitOutcome};
+pub use editing::{FileChange, FilingEdit, Saved, SubmitOutcome};
 pub use files::{Download, FileSlot, FileTarget, Received, UploadPermit};
 
 use super::actor::Actor;

@@ -7,7 +7,8 @@
 //! own_part|origin}`; the 成果情况 inputs as `achievements.{i}.t.{type_code}.{key}` — one group per type, so the
 //! page can show every type's inputs without JavaScript, and only the chosen type's group is kept; file inputs
 //! as `achievements.{i}.{achievement_file|contribution_file|evidence.{slot}}`; `achievements.{i}.remove` (value:
-//! a slot code) to drop a stored file; `action` for the button pressed.
+//! a slot code) to drop a stored file; `action` for the button pressed. An achievement position in a name is
+//! checked against the project's limit (`domain::filing::achievement_position`) before anything is built from it.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +17,7 @@ use tokio::io::AsyncReadExt;
 
 use crate::domain::FieldErrors;
 use crate::domain::catalogue::Level;
-use crate::domain::filing::{Achievement, Filing};
+use crate::domain::filing::{Achievement, Filing, achievement_position};
 use crate::service::submissions::{FileSlot, FileTarget, FilingEdit, UploadPermit};
 use crate::service::{ServiceError, Services};
 use crate::web::ctx::Signed;
@@ -25,8 +26,6 @@ use crate::web::ctx::Signed;
 const MAX_TEXT_BYTES: u64 = 16 * 1024;
 /// More parts than any real form has (2 achievements × ~50 inputs) stop the parse.
 const MAX_PARTS: usize = 2000;
-/// Achievement indexes beyond this are ignored; projects allow a handful at most.
-const MAX_INDEX: usize = 20;
 
 /// The button pressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,11 +91,16 @@ pub async fn read(signed: &Signed, permit: &UploadPermit, mut multipart: Multipa
             if !csrf_checked {
                 return Err(ParseFailure::Csrf);
             }
-            let Some(target) = FileTarget::parse(&name).filter(|target| target.achievement < MAX_INDEX) else {
+            let Some(target) = FileTarget::parse(&name) else {
                 continue;
             };
             if file_name.is_empty() {
                 continue; // the input was left empty ("未选择任何文件")
+            }
+            // A position past the project's limit refuses the whole post before a byte of the file is read.
+            if let Err(error) = permit.target(target.achievement as u64, target.slot) {
+                crate::web::multipart::drain_rest(&mut multipart).await;
+                return Err(ParseFailure::Service(error));
             }
             let type_key = format!("achievements.{}.type_code", target.achievement);
             let type_code = pairs.iter().rev().find(|(key, _)| *key == type_key).map(|(_, value)| value.clone());
@@ -128,12 +132,14 @@ pub async fn read(signed: &Signed, permit: &UploadPermit, mut multipart: Multipa
         return Err(ParseFailure::Csrf);
     }
     let action = pairs.iter().find(|(key, _)| key == "action").map(|(_, value)| Action::parse(value));
-    build(&pairs, &mut edit);
+    build(&pairs, permit.max_achievements(), &mut edit).map_err(ParseFailure::Service)?;
     Ok(Posted { action: action.unwrap_or(Action::Save), edit, upload_errors })
 }
 
-/// Turns the text parts into the edit's filing, origins, removals and submission id.
-fn build(pairs: &[(String, String)], edit: &mut FilingEdit) {
+/// Turns the text parts into the edit's filing, origins, removals and submission id. An achievement position
+/// past the project's limit `max` refuses the post (nothing is sized by it); names that are not positions are
+/// not ours and are ignored.
+fn build(pairs: &[(String, String)], max: usize, edit: &mut FilingEdit) -> Result<(), ServiceError> {
     let mut filing = Filing { achievements: Vec::new(), ..Filing::default() };
     let mut count = 0;
     // Per achievement: type code → that type's 成果情况 inputs.
@@ -158,9 +164,11 @@ fn build(pairs: &[(String, String)], edit: &mut FilingEdit) {
                 else {
                     continue;
                 };
-                let Some(index) = index.parse::<usize>().ok().filter(|index| *index < MAX_INDEX) else {
+                let Ok(position) = index.parse::<u64>() else {
                     continue;
                 };
+                let index = achievement_position(position, max)
+                    .map_err(|message| ServiceError::field("achievements", message))?;
                 count = count.max(index + 1);
                 rows.push((index, rest, value.as_str()));
             }
@@ -214,6 +222,7 @@ fn build(pairs: &[(String, String)], edit: &mut FilingEdit) {
         };
     }
     edit.filing = filing;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -227,7 +236,7 @@ mod tests {
     #[test]
     fn only_the_chosen_types_inputs_are_kept() {
         let mut edit = FilingEdit::default();
-        build(
+        let built = build(
             &pairs(&[
                 ("submission_id", "7"),
                 ("research_direction", "职业教育"),
@@ -241,8 +250,10 @@ mod tests {
                 ("achievements.1.remove", "evidence.award"),
                 ("confirmed_instructions", "1"),
             ]),
+            2,
             &mut edit,
         );
+        assert!(built.is_ok());
         assert_eq!(edit.submission_id, Some(7));
         assert_eq!(edit.origins, vec![Some(0), None]);
         let filing = &edit.filing;
@@ -253,6 +264,24 @@ mod tests {
         // No type chosen: what was typed is kept.
         assert_eq!(filing.achievements[1].fields.get("cip").map(String::as_str), Some("2019102034"));
         assert_eq!(edit.removals.len(), 1);
+    }
+
+    #[test]
+    fn positions_past_the_projects_limit_refuse_the_post_and_size_nothing() {
+        for index in ["2", "1000000", "9223372036854775808"] {
+            let mut edit = FilingEdit::default();
+            let key = format!("achievements.{index}.title");
+            let Err(ServiceError::Invalid(errors)) = build(&pairs(&[(&key, "越界")]), 2, &mut edit) else {
+                panic!("{index} accepted");
+            };
+            assert_eq!(errors.get("achievements"), Some("教科研成果数量至多为2项"));
+            assert!(edit.filing == Filing::default() && edit.origins.is_empty(), "{index}: nothing built");
+        }
+        // Not a position (negative, too long for any number): not one of the form's names.
+        let mut edit = FilingEdit::default();
+        let ignored = [("achievements.-1.title", "x"), ("achievements.18446744073709551616.title", "x")];
+        assert!(build(&pairs(&ignored), 2, &mut edit).is_ok());
+        assert!(edit.filing.achievements.is_empty());
     }
 
     #[test]
