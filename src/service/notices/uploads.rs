@@ -38,6 +38,8 @@ impl Services {
     ) -> ServiceResult<FileRef> {
         require_publisher(actor)?;
         let limit = self.notice_upload_limit();
+        // Only a blob this upload created may be removed on refusal (see `discard_if_unreferenced`).
+        let started = std::time::SystemTime::now() - std::time::Duration::from_millis(50);
         let reader = self.ensure_upload_space(reader, limit).await?;
         let stored = match self.blobs.put_stream(reader, limit).await {
             Ok(stored) => stored,
@@ -53,6 +55,7 @@ impl Services {
         };
         if !UPLOAD_KINDS.contains(&stored.kind) {
             crate::obs::upload_refused("bad_type");
+            self.discard_if_unreferenced(&stored.sha256, started)?;
             return Err(ServiceError::field(
                 field,
                 format!(
@@ -64,7 +67,7 @@ impl Services {
         let path = self.blobs.path_of(&stored.sha256).ok_or_else(|| internal("blob address"))?;
         let kind = stored.kind;
         // Parsing a document is CPU work on untrusted input: keep it off the async workers.
-        let (valid, text) = tokio::task::spawn_blocking(move || {
+        let checked = tokio::task::spawn_blocking(move || {
             if kind == FileKind::Pdf && !files::pdf_is_valid(&path) {
                 return (false, String::new());
             }
@@ -79,9 +82,17 @@ impl Services {
             (true, text)
         })
         .await
-        .map_err(internal)?;
+        .map_err(internal);
+        let (valid, text) = match checked {
+            Ok(checked) => checked,
+            Err(error) => {
+                self.discard_if_unreferenced(&stored.sha256, started)?;
+                return Err(error);
+            }
+        };
         if !valid {
             crate::obs::upload_refused("damaged");
+            self.discard_if_unreferenced(&stored.sha256, started)?;
             return Err(ServiceError::field(field, format!("文件“{}”不是完整的PDF文件", short(file_name))));
         }
         let extension = files::extension_of(kind).to_string();

@@ -257,9 +257,11 @@ impl Services {
         })
     }
 
-    /// Removes a refused upload's blob if this upload created it (written since `started`) and no submission
-    /// references the content. Runs in a write transaction so it cannot interleave with `record_file`'s check.
-    fn discard_if_unreferenced(&self, sha256: &str, started: std::time::SystemTime) -> ServiceResult<()> {
+    /// Removes a refused upload's blob if this upload created it (written since `started`) and no record
+    /// references the content (no submission's `FILES` entry, no notice upload). Runs in a write transaction so
+    /// it cannot interleave with `record_file`'s check or a notice upload's record. Every upload path calls it on
+    /// refusal, so a refused file never stays behind as an orphan (`zhiping check` reports those).
+    pub(crate) fn discard_if_unreferenced(&self, sha256: &str, started: std::time::SystemTime) -> ServiceResult<()> {
         let Some(path) = self.blobs.path_of(sha256) else { return Ok(()) };
         let created_now = std::fs::metadata(&path).and_then(|meta| meta.modified()).is_ok_and(|at| at >= started);
         if !created_now {
@@ -267,6 +269,7 @@ impl Services {
         }
         self.store.write(|tx| {
             if tx.get_keyed::<StoredFile>(tables::FILES, sha256)?.is_none()
+                && tx.get_keyed::<crate::domain::notice::UploadedFile>(tables::NOTICE_FILES, sha256)?.is_none()
                 && let Err(error) = std::fs::remove_file(&path)
                 && error.kind() != std::io::ErrorKind::NotFound
             {
