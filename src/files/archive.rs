@@ -107,6 +107,13 @@ pub fn check_inflated<R: Read + Seek>(archive: &mut ZipArchive<R>, limits: ZipLi
     Ok(())
 }
 
+/// Whether the container at `path` opens within `limits` and every entry really inflates within them: the
+/// upload check for a DOCX, so a bomb is refused when it arrives rather than failing every later reader.
+pub fn check(path: &Path, limits: ZipLimits) -> Result<(), ZipRefusal> {
+    let mut archive = open(path, limits)?;
+    check_inflated(&mut archive, limits)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use std::io::Write;
