@@ -13,6 +13,10 @@ use reqwest::redirect::Policy;
 pub const ADMIN_PASSWORD: &str = "Admin2026x";
 pub const DEMO_ADMIN_PASSWORD: &str = "demo2026";
 
+/// What each server process wrote to stderr (its log), by process id.
+static LOGS: std::sync::Mutex<std::collections::BTreeMap<u32, Vec<String>>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
 pub struct Server {
     child: Child,
     pub base: String,
@@ -84,9 +88,11 @@ pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Opti
         }
         let _ = sender.send(None);
     });
+    let pid = child.id();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             eprintln!("[server] {line}");
+            LOGS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).entry(pid).or_default().push(line);
         }
     });
     let mut banner = Vec::new();
@@ -152,6 +158,16 @@ impl Server {
             self.banner.iter().find(|line| line.contains(who)).unwrap_or_else(|| panic!("no demo login for {who}"));
         let start = line.find("用户名：").expect("username label") + "用户名：".len();
         line[start..].split_whitespace().next().expect("username").to_string()
+    }
+
+    /// The server's process id (e.g. for its memory in /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The lines the server logged so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        LOGS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&self.child.id()).cloned().unwrap_or_default()
     }
 
     /// Stops the server (SIGKILL) and waits for it.
