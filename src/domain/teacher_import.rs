@@ -12,6 +12,40 @@ pub const SCHOOL_TEMPLATE: [&str; 5] = ["身份证号", "姓名", "最高学历"
 pub const SCHOOL_COLUMN: &str = "学校";
 /// More data rows than this refuse the whole file: a city's season is 20,000 teachers in all.
 pub const MAX_ROWS: usize = 20_000;
+/// The last spreadsheet row a file may use. A full season ([`MAX_ROWS`] data rows) plus generous room for
+/// blank lines and notes; a 10 MiB upload of real rows holds about 50,000 at most. Anything further down is not
+/// a teacher list, and refusing it first keeps a "far cell" (Z200000, XFD1048576) from sizing anything.
+pub const MAX_SHEET_ROWS: u32 = 50_000;
+/// The last column a file may use: the template has six columns (A–F, 学校 included), and people add a few of
+/// their own (序号, 性别, 备注); A–Z leaves room for those and bounds the width of every row read.
+pub const MAX_SHEET_COLUMNS: u32 = 26;
+
+/// Why a cell at spreadsheet row `row` and column `column` (both 1-based) cannot be imported, if it lies
+/// beyond the template's limits.
+pub fn cell_out_of_bounds(row: u64, column: u64) -> Option<String> {
+    if row > u64::from(MAX_SHEET_ROWS) {
+        return Some(format!("第{row}行超出模板的行数上限（{MAX_SHEET_ROWS}行），请删除多余内容或分批导入"));
+    }
+    if column > u64::from(MAX_SHEET_COLUMNS) {
+        return Some(format!(
+            "第{row}行第{column}列（{}列）超出模板的列数上限（{MAX_SHEET_COLUMNS}列，即A–Z列），请删除多余的列",
+            column_letters(column)
+        ));
+    }
+    None
+}
+
+/// Excel's name of a 1-based column: 1 → A, 27 → AA, 16384 → XFD.
+pub fn column_letters(mut column: u64) -> String {
+    let mut letters = Vec::new();
+    while column > 0 {
+        let digit = (column - 1) % 26;
+        letters.push(b'A' + digit as u8);
+        column = (column - 1) / 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
+}
 
 /// Accepted header spellings per column (after `normalise_header`).
 const ALIASES: [(&str, &[&str]); 6] = [
@@ -136,6 +170,22 @@ pub fn check_row(input: &RowInput, today: NaiveDate) -> Result<CheckedTeacher, V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn far_cells_are_named_with_the_limit() {
+        assert_eq!(column_letters(1), "A");
+        assert_eq!(column_letters(26), "Z");
+        assert_eq!(column_letters(27), "AA");
+        assert_eq!(column_letters(16384), "XFD");
+        assert_eq!(cell_out_of_bounds(50_000, 26), None);
+        assert_eq!(
+            cell_out_of_bounds(200_000, 26).as_deref(),
+            Some("第200000行超出模板的行数上限（50000行），请删除多余内容或分批导入")
+        );
+        assert!(
+            cell_out_of_bounds(1, 16384).is_some_and(|message| message.contains("XFD") && message.contains("26列"))
+        );
+    }
     use crate::domain::idcard::IdNumber;
 
     fn header(cells: &[&str]) -> Vec<String> {

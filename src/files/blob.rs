@@ -171,6 +171,27 @@ impl BlobStore {
         self.path_of(sha256).is_some_and(|path| path.is_file())
     }
 
+    /// The address and modification time of every stored blob (for `zhiping check`'s orphan report). Files
+    /// whose name is not a valid address are left out: they are nobody's blob.
+    pub fn list(&self) -> std::io::Result<Vec<(String, std::time::SystemTime)>> {
+        let mut found = Vec::new();
+        for shard in std::fs::read_dir(&self.blobs)? {
+            let shard = shard?;
+            if !shard.file_type()?.is_dir() {
+                continue;
+            }
+            for entry in std::fs::read_dir(shard.path())? {
+                let entry = entry?;
+                let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
+                if self.path_of(&name).is_some_and(|path| path == entry.path()) && entry.file_type()?.is_file() {
+                    found.push((name, entry.metadata()?.modified()?));
+                }
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+
     /// Re-hashes the stored blob and tells whether its content still matches its address (for
     /// `zhiping check`). Fails with `NotFound` if it is missing and `InvalidInput` for a malformed address.
     pub fn verify(&self, sha256: &str) -> std::io::Result<bool> {

@@ -105,7 +105,7 @@ fn strip_pdf(path: &Path, out: &mut impl Write) -> Result<(), ExtractError> {
 }
 
 fn strip_docx(path: &Path, out: &mut impl Write) -> Result<(), ExtractError> {
-    let mut archive = zip::ZipArchive::new(File::open(path)?)?;
+    let mut archive = super::archive::open(path, super::archive::OFFICE_LIMITS)?;
     // A streaming writer: `out` need not be seekable (it may be an HTTP response body).
     let mut writer = ZipWriter::new_stream(out);
     for index in 0..archive.len() {

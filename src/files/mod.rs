@@ -7,15 +7,21 @@
 //! off at a caller-given size while streaming, decompression is capped, and extracted text is capped.
 //!
 //! Code map:
+//! - `archive.rs`: ZIP containers (DOCX, XLSX) opened with entry counts and unpacked sizes bounded.
 //! - `blob.rs`: [`BlobStore`], the only code that writes under the data directory's `files/`.
 //! - `sniff.rs`: [`FileKind`] from magic bytes, MIME types and extensions, PDF validity.
 //! - `text.rs`: text extraction (search index, anonymisation gate) and the text-layer rule for scans.
+//! - `pdf_text.rs`, `cmap.rs`, `glyph_names.rs`: what a PDF page shows, through each font's ToUnicode map.
 //! - `metadata.rs`: metadata stripping for blind review.
 //! - `disposition.rs`: `Content-Disposition` values that keep Chinese file names.
 
+pub mod archive;
 mod blob;
+mod cmap;
 mod disposition;
+mod glyph_names;
 mod metadata;
+mod pdf_text;
 mod sniff;
 mod text;
 
@@ -61,9 +67,28 @@ pub enum ExtractError {
         /// The limit that was exceeded, in bytes.
         limit: u64,
     },
+    /// The ZIP container has more entries than this module will index.
+    #[error("the document has {count} parts, more than {limit}")]
+    TooManyParts {
+        /// The number of entries the archive declares.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The PDF parser panicked on this input. The panic was contained; the file should be treated as damaged.
     #[error("the PDF parser failed on this file")]
     ParserPanicked,
+}
+
+impl From<archive::ZipRefusal> for ExtractError {
+    fn from(refusal: archive::ZipRefusal) -> Self {
+        match refusal {
+            archive::ZipRefusal::Unreadable(error) => ExtractError::Zip(error),
+            archive::ZipRefusal::Io(error) => ExtractError::Io(error),
+            archive::ZipRefusal::TooManyEntries { count, limit } => ExtractError::TooManyParts { count, limit },
+            archive::ZipRefusal::TooLarge { limit } => ExtractError::TooLarge { limit },
+        }
+    }
 }
 
 /// Whether an I/O error means the file system is full (or the user's quota is used up): the caller answers
@@ -71,6 +96,9 @@ pub enum ExtractError {
 pub fn is_storage_full(error: &std::io::Error) -> bool {
     matches!(error.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
 }
+
+#[cfg(test)]
+pub(crate) use text::tests as text_tests;
 
 #[cfg(test)]
 pub(crate) fn fixture(name: &str) -> std::path::PathBuf {

@@ -4,8 +4,11 @@
 //! Deciding by content is SPEC §9's rule: a PNG renamed `成果.pdf` is a PNG, and is refused as such.
 
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+
+use zip::read::Config;
+use zip::unstable::read::ZipIterable;
 
 use super::text::load_pdf;
 
@@ -92,23 +95,44 @@ pub fn sniff_path(path: &Path) -> std::io::Result<FileKind> {
     })
 }
 
+/// An archive with more entries than this is a plain ZIP without looking inside: no Word or Excel file comes
+/// near it, and walking the names of millions of tiny entries would cost seconds per upload.
+const MAX_SNIFFED_ENTRIES: usize = 100_000;
+
 /// Tells DOCX and XLSX from a plain ZIP by the parts they must contain. A container that cannot be read is
-/// [`FileKind::Other`]: it would be useless to a reviewer whatever it claims to be.
+/// [`FileKind::Other`]: it would be useless to a reviewer whatever it claims to be. The names are walked one at
+/// a time (no index of every entry in memory), so a ZIP of a million entries costs no memory here; the readers
+/// of DOCX and XLSX bound the entry count again when they open one (`archive::OFFICE_LIMITS`).
 fn zip_kind(file: File) -> FileKind {
-    let archive = match zip::ZipArchive::new(file) {
+    let mut archive = match ZipIterable::try_new(BufReader::new(file), Config::default()) {
         Ok(archive) => archive,
         Err(error) => {
             tracing::debug!(%error, "ZIP signature but unreadable container");
             return FileKind::Other;
         }
     };
-    if archive.index_for_name("word/document.xml").is_some() {
-        FileKind::Docx
-    } else if archive.index_for_name("xl/workbook.xml").is_some() {
-        FileKind::Xlsx
-    } else {
-        FileKind::Zip
+    if archive.len() > MAX_SNIFFED_ENTRIES {
+        return FileKind::Zip;
     }
+    let entries = match archive.files() {
+        Ok(entries) => entries,
+        Err(error) => {
+            tracing::debug!(%error, "ZIP signature but unreadable central directory");
+            return FileKind::Other;
+        }
+    };
+    let mut kind = FileKind::Zip;
+    for entry in entries {
+        let Ok(entry) = entry else {
+            return FileKind::Other;
+        };
+        match entry.name_raw() {
+            b"word/document.xml" => return FileKind::Docx,
+            b"xl/workbook.xml" => kind = FileKind::Xlsx,
+            _ => {}
+        }
+    }
+    kind
 }
 
 /// Whether the PDF at `path` is complete and parsable: it starts like a PDF, ends with `%%EOF` (a download

@@ -2,14 +2,14 @@
 //! 不接受图片扫描转PDF格式 rule (does a PDF have a text layer?). Also the one bounded way this module loads
 //! a PDF, shared with `sniff.rs` and `metadata.rs`.
 
-use std::fs::File;
 use std::io::Read;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use lopdf::{DecompressError, Document, LoadOptions, ObjectId};
+use lopdf::{DecompressError, Document, LoadOptions};
 use quick_xml::events::{BytesRef, Event};
 
+use super::pdf_text::PageReader;
 use super::{ExtractError, FileKind, MAX_INFLATED_BYTES, MAX_PDF_BYTES};
 
 /// The most text [`extract_text`] returns, in bytes of UTF-8. Enough for any achievement's search entry and
@@ -33,8 +33,9 @@ const MAX_PDF_CONTENT_BYTES: usize = 256 * 1024 * 1024;
 
 /// The text of the file at `path`, read as `kind` (which the caller got from `sniff_path`).
 ///
-/// - PDF: the text of each page in order, one line break between pages (via lopdf, with every content stream
-///   bounded by [`MAX_INFLATED_BYTES`]). A page or font that cannot be decoded is skipped, not fatal.
+/// - PDF: the text of each page in order, one line break between pages, read through every font's ToUnicode map
+///   (`pdf_text.rs`), with every content stream bounded by [`MAX_INFLATED_BYTES`]. A page or font that cannot be
+///   decoded is skipped, not fatal.
 /// - DOCX: `word/document.xml`, then headers, footers, footnotes, endnotes and comments, which often carry a
 ///   school's name: `<w:t>` runs, tabs and breaks, a line break after each paragraph. Deleted text of tracked
 ///   changes (`<w:delText>`) and field codes are left out.
@@ -60,11 +61,14 @@ pub fn extract_text(path: &Path, kind: FileKind) -> Result<String, ExtractError>
 pub fn pdf_has_text_layer(path: &Path) -> Result<bool, ExtractError> {
     let document = load_pdf(path)?;
     let pages = document.get_pages();
-    let mut budget = MAX_PDF_CONTENT_BYTES;
+    let mut reader = PageReader::new(&document, MAX_PDF_CONTENT_BYTES, MAX_INFLATED_BYTES);
     let mut total = 0;
     let mut text_pages = 0;
-    for (&number, &page) in &pages {
-        let count = page_text(&document, number, page, &mut budget)?
+    let mut text = String::new();
+    for &page in pages.values() {
+        text.clear();
+        reader.page_text(page, &mut text, MAX_TEXT_BYTES)?;
+        let count = text
             .chars()
             .filter(|character| !character.is_whitespace() && !character.is_control() && *character != '\u{FFFD}')
             .count();
@@ -112,10 +116,10 @@ fn pdf_error(error: lopdf::Error) -> ExtractError {
 
 fn pdf_text(path: &Path) -> Result<String, ExtractError> {
     let document = load_pdf(path)?;
-    let mut budget = MAX_PDF_CONTENT_BYTES;
+    let mut reader = PageReader::new(&document, MAX_PDF_CONTENT_BYTES, MAX_INFLATED_BYTES);
     let mut text = String::new();
-    for (number, page) in document.get_pages() {
-        text.push_str(&page_text(&document, number, page, &mut budget)?);
+    for page in document.get_pages().into_values() {
+        reader.page_text(page, &mut text, MAX_TEXT_BYTES)?;
         text.push('\n');
         if text.len() >= MAX_TEXT_BYTES {
             break;
@@ -124,43 +128,8 @@ fn pdf_text(path: &Path) -> Result<String, ExtractError> {
     Ok(text)
 }
 
-/// The text of one page, charging its inflated content against `budget`. lopdf reports trouble per chunk (one
-/// chunk per font run); a chunk it cannot decode is skipped so the rest of the page still counts, but a
-/// decompression bomb fails the whole file.
-fn page_text(document: &Document, number: u32, page: ObjectId, budget: &mut usize) -> Result<String, ExtractError> {
-    // lopdf's text extraction does not say how much it inflated, so the page is measured first. That doubles
-    // the inflating of real pages (kilobytes) and bounds the total for hostile ones.
-    let limit = (*budget).min(MAX_INFLATED_BYTES);
-    let content = match guarded(|| document.get_page_content_with_limit(page, limit))? {
-        Ok(content) => content,
-        Err(lopdf::Error::Decompress(DecompressError::MemoryLimitExceeded { .. })) => {
-            let exceeded = if limit < MAX_INFLATED_BYTES { MAX_PDF_CONTENT_BYTES } else { MAX_INFLATED_BYTES };
-            return Err(ExtractError::TooLarge { limit: exceeded as u64 });
-        }
-        Err(error) => {
-            // Not a size problem: text extraction below meets it again and skips what it cannot read.
-            tracing::debug!(%error, page = number, "PDF page content unreadable");
-            Vec::new()
-        }
-    };
-    *budget = budget.saturating_sub(content.len());
-    drop(content);
-    let chunks = guarded(|| document.extract_text_chunks_with_limit(&[number], MAX_INFLATED_BYTES))?;
-    let mut text = String::new();
-    for chunk in chunks {
-        match chunk {
-            Ok(chunk) => text.push_str(&chunk),
-            Err(lopdf::Error::Decompress(DecompressError::MemoryLimitExceeded { limit })) => {
-                return Err(ExtractError::TooLarge { limit: limit as u64 });
-            }
-            Err(error) => tracing::debug!(%error, page = number, "skipped undecodable PDF text"),
-        }
-    }
-    Ok(text)
-}
-
 fn docx_text(path: &Path) -> Result<String, ExtractError> {
-    let mut archive = zip::ZipArchive::new(File::open(path)?)?;
+    let mut archive = super::archive::open(path, super::archive::OFFICE_LIMITS)?;
     if archive.index_for_name("word/document.xml").is_none() {
         return Err(ExtractError::MissingPart("word/document.xml"));
     }
@@ -266,7 +235,9 @@ fn truncate_at_char_boundary(text: &mut String, max_bytes: usize) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use std::fs::File;
+
     use super::*;
     use crate::files::fixture;
 
@@ -276,6 +247,53 @@ mod tests {
         assert!(text.contains("教科研成果鉴定登记表"), "{text}");
         assert!(text.contains("中等职业学校数控专业项目化教学的实践研究"), "{text}");
         assert!(text.contains("第2页"), "both pages are read: {text}");
+    }
+
+    /// What `pdftotext` reads, one entry per non-empty line, without whitespace.
+    pub(crate) fn pdftotext_lines(path: &Path) -> Vec<String> {
+        let output = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(path)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils) is required by this test");
+        assert!(output.status.success(), "pdftotext failed on {}", path.display());
+        String::from_utf8(output.stdout).unwrap().lines().map(compact).filter(|line| !line.is_empty()).collect()
+    }
+
+    pub(crate) fn compact(text: &str) -> String {
+        text.chars().filter(|character| !character.is_whitespace() && *character != '\u{c}').collect()
+    }
+
+    /// Every line pdftotext finds is in what we extract (whitespace aside).
+    pub(crate) fn assert_reads_like_pdftotext(path: &Path) {
+        let ours = compact(&extract_text(path, FileKind::Pdf).unwrap());
+        let lines = pdftotext_lines(path);
+        assert!(!lines.is_empty(), "{}: pdftotext found no text", path.display());
+        for line in lines {
+            assert!(ours.contains(&line), "{}: missing {line:?} in {ours:?}", path.display());
+        }
+    }
+
+    #[test]
+    fn pdfs_of_common_writers_read_like_pdftotext() {
+        for name in [
+            "chrome-type3.pdf",
+            "libreoffice-type1.pdf",
+            "libreoffice-truetype.pdf",
+            "reportlab-truetype.pdf",
+            "text.pdf",
+        ] {
+            assert_reads_like_pdftotext(&fixture(name));
+        }
+    }
+
+    #[test]
+    fn a_chrome_type3_pdf_shows_its_author_and_is_not_a_scan() {
+        let path = fixture("chrome-type3.pdf");
+        let text = compact(&extract_text(&path, FileKind::Pdf).unwrap());
+        assert!(text.contains("作者：刁彬彬（上海市南湖职业学校）"), "{text}");
+        assert!(pdf_has_text_layer(&path).unwrap());
     }
 
     #[test]

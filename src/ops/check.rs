@@ -23,6 +23,10 @@ use crate::service::sessions::Session;
 use crate::store::tables::{self, AnyTable};
 use crate::store::{ReadTx, SCHEMA_VERSION, StoreError, org_key};
 
+/// While the server runs, blobs younger than this are not called orphans: an upload in progress stores its file
+/// before the record naming it (a PDF's checks take seconds), and a refused one removes it right after.
+const ORPHAN_GRACE: Duration = Duration::from_secs(3600);
+
 /// Problems listed in full; beyond this only their number is printed.
 const MAX_LISTED: usize = 200;
 
@@ -181,6 +185,13 @@ pub fn run(
     check_notices(read, &mut files, &mut report)?;
     check_audit(read, &mut report)?;
     check_blobs(blobs, &files, &mut report, progress);
+    let referenced = referenced_files(read)?;
+    // While the server runs, an upload stores its blob a moment before the record naming it is committed.
+    let grace = match integrity {
+        Integrity::Skipped => ORPHAN_GRACE,
+        Integrity::Checked(_) => Duration::ZERO,
+    };
+    check_orphans(blobs, &referenced, grace, &mut report);
     Ok(report)
 }
 
@@ -554,6 +565,33 @@ fn check_blobs(blobs: &BlobStore, files: &Files, report: &mut Report, progress: 
     report.file_bytes = bytes;
 }
 
+/// Blobs no record names: a refused upload that was not cleaned up, or a record lost after its file was stored.
+/// Either way disk is spent on a file nobody can reach, and a backup would not carry it.
+fn check_orphans(blobs: &BlobStore, referenced: &BTreeMap<String, Option<u64>>, grace: Duration, report: &mut Report) {
+    let stored = match blobs.list() {
+        Ok(stored) => stored,
+        Err(error) => {
+            report.problem(format!("无法列出文件存储中的文件：{error}"));
+            return;
+        }
+    };
+    let now = std::time::SystemTime::now();
+    let mut recent = 0;
+    for (sha256, modified) in stored {
+        if referenced.contains_key(&sha256) {
+            continue;
+        }
+        if !grace.is_zero() && (modified > now || now.duration_since(modified).is_ok_and(|age| age < grace)) {
+            recent += 1;
+            continue;
+        }
+        report.problem(format!("文件 {} 没有任何记录引用（孤立文件，可在确认后删除）", short(&sha256)));
+    }
+    if recent > 0 {
+        report.notes.push(format!("{recent} 个未被引用的文件写入不足一小时，可能是正在进行的上传，未计为问题"));
+    }
+}
+
 /// The first 12 hex digits: enough to find a file, short enough to read.
 fn short(sha256: &str) -> String {
     sha256.chars().take(12).collect()
@@ -592,6 +630,36 @@ mod tests {
         store.write(work).unwrap();
         let read = store.read().unwrap();
         run(&read, &blobs, Integrity::Skipped, &mut |_| {}).unwrap()
+    }
+
+    #[test]
+    fn a_blob_no_record_names_is_an_orphan() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.redb")).unwrap();
+        let blobs = BlobStore::open(&dir.path().join("files")).unwrap();
+        let kept = blobs.put_bytes(b"referenced").unwrap();
+        let orphan = blobs.put_bytes(b"nobody's").unwrap();
+        store
+            .write(|tx| {
+                let file = UploadedFile {
+                    sha256: kept.sha256.clone(),
+                    size: kept.size,
+                    kind: "bin".into(),
+                    text: String::new(),
+                    uploaded_by: 1,
+                    uploaded_at: chrono::Utc::now(),
+                };
+                tx.put_keyed(tables::NOTICE_FILES, &kept.sha256, &file)
+            })
+            .unwrap();
+        let read = store.read().unwrap();
+        let report = run(&read, &blobs, Integrity::Checked(true), &mut |_| {}).unwrap();
+        let orphans: Vec<&String> = report.problems.iter().filter(|problem| problem.contains("孤立文件")).collect();
+        assert_eq!(orphans.len(), 1, "{:?}", report.problems);
+        assert!(orphans[0].contains(&orphan.sha256[..12]));
+        // While the server runs, a fresh one may be an upload in progress.
+        let report = run(&read, &blobs, Integrity::Skipped, &mut |_| {}).unwrap();
+        assert!(report.is_clean(), "{:?}", report.problems);
     }
 
     #[test]

@@ -238,7 +238,11 @@ impl Services {
         if !actor.role.is_admin() {
             return Err(ServiceError::Forbidden("只有管理员可以导入教师"));
         }
-        let rows = sheet::read_rows(&staged.path, staged.kind).map_err(|error| ServiceError::field("file", error.0))?;
+        // A file that cannot be read is refused whole and will not be read again: its staged copy goes now.
+        let rows = sheet::read_rows(&staged.path, staged.kind).map_err(|error| {
+            self.discard_import(staged);
+            ServiceError::field("file", error.0)
+        })?;
         if options.dry_run {
             let read = self.store.read()?;
             let (results, _) = self.plan(&read, actor, &rows, options)?;

@@ -88,6 +88,7 @@ impl Services {
             blobs,
             search,
         };
+        services.sweep_orphan_blobs()?;
         services.prepare_search_index()?;
         Ok(services)
     }

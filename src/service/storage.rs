@@ -18,6 +18,30 @@ pub async fn discard<R: AsyncRead + Unpin>(reader: R, at_most: u64) {
 }
 
 impl Services {
+    /// Removes every blob that no record references and returns how many there were. Call it at start-up,
+    /// before serving: nothing is uploading then, so such a blob is the file of an upload that a crash or kill
+    /// interrupted between storing it and committing its record (never acknowledged to anyone). `zhiping check`
+    /// reports the same files as orphans while the server is down.
+    pub fn sweep_orphan_blobs(&self) -> ServiceResult<usize> {
+        let referenced = crate::ops::check::referenced_files(&self.store.read()?)?;
+        let stored = self.blobs.list().map_err(crate::service::notices::io_error)?;
+        let mut removed = 0;
+        for (sha256, _) in stored {
+            if referenced.contains_key(&sha256) {
+                continue;
+            }
+            if let Some(path) = self.blobs.path_of(&sha256)
+                && std::fs::remove_file(&path).is_ok()
+            {
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            tracing::info!(removed, "removed files no record references (uploads interrupted before their record)");
+        }
+        Ok(removed)
+    }
+
     /// Free bytes on the data directory's file system.
     pub fn free_disk_bytes(&self) -> std::io::Result<u64> {
         self.blobs.free_space()

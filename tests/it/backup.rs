@@ -58,6 +58,19 @@ pub fn assert_check_clean(data: &Path, context: &str) {
     assert!(String::from_utf8_lossy(&output.stdout).contains("检查通过"), "{context}: {}", describe(&output));
 }
 
+/// `zhiping check --data DIR` right after a kill: clean except for orphan files — the file of an upload the kill
+/// cut off between storing it and committing its record (never acknowledged; the next start removes it).
+pub fn assert_check_clean_but_orphans(data: &Path, context: &str) {
+    let output = zhiping(&["check", "--data", &data.to_string_lossy()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let problems: Vec<&str> = stdout.lines().filter(|line| line.starts_with("  - ")).collect();
+    assert!(
+        problems.iter().all(|line| line.contains("孤立文件")) && (output.status.success() || !problems.is_empty()),
+        "{context}: check is not clean: {}",
+        describe(&output)
+    );
+}
+
 /// A unique DOC file (the fixture's OLE header, then `size` bytes from `rng`): evidence slots and notice uploads
 /// accept DOC by its magic bytes, and the padding makes every upload distinct and slow enough to be cut off.
 pub fn unique_doc(rng: &mut StdRng, size: usize) -> Vec<u8> {

@@ -15,6 +15,7 @@ mod appraisal;
 mod authz_matrix;
 mod authz_rules;
 mod backup;
+mod bad_files;
 mod file_modes;
 mod first_admin;
 mod hardening_filing;

@@ -304,3 +304,16 @@ fn the_engine_is_shareable() {
     fn assert_send_sync_clone<T: Send + Sync + Clone + 'static>() {}
     assert_send_sync_clone::<PdfEngine>();
 }
+
+/// zhiping's own PDFs use a CID TrueType font (Identity-H) with a ToUnicode map: the shape Word and WPS give
+/// Chinese text. The upload side reads them like pdftotext does.
+#[test]
+fn cid_truetype_pdfs_read_back_through_text_extraction() {
+    let bytes = engine().registration_form(&form(), &verification()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("form.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let fonts = std::process::Command::new("pdffonts").arg(&path).output().expect("pdffonts (poppler-utils)");
+    assert!(String::from_utf8_lossy(&fonts.stdout).contains("CID TrueType"), "the fixture is not the CID shape");
+    crate::files::text_tests::assert_reads_like_pdftotext(&path);
+}

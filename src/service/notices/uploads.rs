@@ -38,14 +38,18 @@ impl Services {
     ) -> ServiceResult<FileRef> {
         require_publisher(actor)?;
         let limit = self.notice_upload_limit();
-        let reader = self.ensure_upload_space(reader, limit).await?;
-        let stored = match self.blobs.put_stream(reader, limit).await {
+        // Only a blob this upload created may be removed on refusal (see `discard_if_unreferenced`).
+        let started = std::time::SystemTime::now() - std::time::Duration::from_millis(50);
+        let mut reader = self.ensure_upload_space(reader, limit).await?;
+        let stored = match self.blobs.put_stream(&mut reader, limit).await {
             Ok(stored) => stored,
             Err(error @ UploadError::DiskFull) => {
                 return Err(crate::service::storage::upload_disk_full(&error).unwrap_or_else(ServiceError::disk_full));
             }
             Err(UploadError::TooLarge { .. }) => {
                 crate::obs::upload_refused("too_large");
+                // Read (and drop) a little more, so a client still sending receives the 413 rather than a reset.
+                crate::service::storage::discard(&mut reader, limit.min(crate::service::storage::DRAIN_BYTES)).await;
                 let message = format!("文件“{}”超过{}MB，无法上传", short(file_name), self.config.uploads.document_mib);
                 return Err(ServiceError::field(field, message));
             }
@@ -53,6 +57,7 @@ impl Services {
         };
         if !UPLOAD_KINDS.contains(&stored.kind) {
             crate::obs::upload_refused("bad_type");
+            self.discard_if_unreferenced(&stored.sha256, started)?;
             return Err(ServiceError::field(
                 field,
                 format!(
@@ -64,8 +69,14 @@ impl Services {
         let path = self.blobs.path_of(&stored.sha256).ok_or_else(|| internal("blob address"))?;
         let kind = stored.kind;
         // Parsing a document is CPU work on untrusted input: keep it off the async workers.
-        let (valid, text) = tokio::task::spawn_blocking(move || {
+        let checked = tokio::task::spawn_blocking(move || {
             if kind == FileKind::Pdf && !files::pdf_is_valid(&path) {
+                return (false, String::new());
+            }
+            // Office files are unpacked by every reader (and by people's Word): a ZIP bomb is refused now.
+            if matches!(kind, FileKind::Docx | FileKind::Xlsx)
+                && files::archive::check(&path, files::archive::OFFICE_LIMITS).is_err()
+            {
                 return (false, String::new());
             }
             let text = match files::extract_text(&path, kind) {
@@ -79,10 +90,23 @@ impl Services {
             (true, text)
         })
         .await
-        .map_err(internal)?;
+        .map_err(internal);
+        let (valid, text) = match checked {
+            Ok(checked) => checked,
+            Err(error) => {
+                self.discard_if_unreferenced(&stored.sha256, started)?;
+                return Err(error);
+            }
+        };
         if !valid {
             crate::obs::upload_refused("damaged");
-            return Err(ServiceError::field(field, format!("文件“{}”不是完整的PDF文件", short(file_name))));
+            self.discard_if_unreferenced(&stored.sha256, started)?;
+            let message = if kind == FileKind::Pdf {
+                format!("文件“{}”不是完整的PDF文件", short(file_name))
+            } else {
+                format!("文件“{}”已损坏或内容异常（如解压后过大），无法上传", short(file_name))
+            };
+            return Err(ServiceError::field(field, message));
         }
         let extension = files::extension_of(kind).to_string();
         let record = UploadedFile {

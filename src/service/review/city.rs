@@ -437,3 +437,21 @@ fn one_expert(read: &impl Reader, expert_id: u64) -> ServiceResult<ExpertRow> {
         _ => Err(ServiceError::field("expert_id", "专家不存在或已停用")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14: Chrome's 另存为PDF writes Type 3 fonts; the gate read them as garbage and let the name through.
+    #[test]
+    fn the_gate_finds_name_and_school_in_a_chrome_type3_pdf() {
+        let identity =
+            Identity { name: "刁彬彬", id_number: "310109198012283011", school: "上海市南湖职业学校" };
+        let hit = |found: Vec<String>| Some(AnonymityHit { file: "成果附件".into(), found });
+        let found = scan_text(&crate::files::fixture("chrome-type3.pdf"), FileKind::Pdf, identity, hit)
+            .expect("the author line is found")
+            .found;
+        assert!(found.iter().any(|label| label == "姓名"), "{found:?}");
+        assert!(found.iter().any(|label| label == "学校名称"), "{found:?}");
+    }
+}

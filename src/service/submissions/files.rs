@@ -1,6 +1,7 @@
 //! Uploads into a teacher's submission and downloads from it (SPEC §9). An upload is streamed into the blob store
 //! with the slot's size cap, then its content decides: WORD or PDF documents (≤ 20 MB), and for 自创资源's
-//! achievement file also MP4 or ZIP (≤ 500 MB); a PDF must open completely, and an achievement PDF must have a
+//! achievement file also MP4 or ZIP (≤ 500 MB); a PDF must open completely, a DOCX must unpack within bounds
+//! (`files::archive`), and an achievement PDF must have a
 //! text layer (不接受图片扫描转PDF格式). Only then is the file recorded in `FILES` (with the submission that
 //! references it) and handed back as a `Received`, the one way a file reference enters a filing.
 //!
@@ -18,7 +19,7 @@ use crate::domain::filing::{DOCUMENT_KINDS, FileLimits, FileRef, MEDIA_KINDS, ac
 use crate::domain::school_type::SchoolType;
 use crate::domain::stored_file::StoredFile;
 use crate::domain::submission::Submission;
-use crate::files::{FileKind, UploadError, extension_of, pdf_has_text_layer, pdf_is_valid};
+use crate::files::{FileKind, UploadError, archive, extension_of, pdf_has_text_layer, pdf_is_valid};
 use crate::service::actor::Actor;
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::{Services, audit};
@@ -202,14 +203,16 @@ impl Services {
         // Only a blob this upload created may be removed on refusal: the same content may already be stored for
         // someone else (a notice attachment, another teacher's evidence). The margin covers coarse file clocks.
         let started = std::time::SystemTime::now() - std::time::Duration::from_millis(50);
-        let reader = self.ensure_upload_space(reader, limit).await?;
-        let stored = match self.blobs.put_stream(reader, limit).await {
+        let mut reader = self.ensure_upload_space(reader, limit).await?;
+        let stored = match self.blobs.put_stream(&mut reader, limit).await {
             Ok(stored) => stored,
             Err(error @ UploadError::DiskFull) => {
                 return Err(crate::service::storage::upload_disk_full(&error).unwrap_or_else(ServiceError::disk_full));
             }
             Err(UploadError::TooLarge { .. }) => {
                 crate::obs::upload_refused("too_large");
+                // Read (and drop) a little more, so a client still sending receives the 413 rather than a reset.
+                crate::service::storage::discard(&mut reader, limit.min(crate::service::storage::DRAIN_BYTES)).await;
                 let rule = if allows_media {
                     format!(
                         "WORD、PDF文件须在{}M以下，MP4、ZIP文件须在{}M以下",
@@ -274,9 +277,11 @@ impl Services {
         })
     }
 
-    /// Removes a refused upload's blob if this upload created it (written since `started`) and no submission
-    /// references the content. Runs in a write transaction so it cannot interleave with `record_file`'s check.
-    fn discard_if_unreferenced(&self, sha256: &str, started: std::time::SystemTime) -> ServiceResult<()> {
+    /// Removes a refused upload's blob if this upload created it (written since `started`) and no record
+    /// references the content (no submission's `FILES` entry, no notice upload). Runs in a write transaction so
+    /// it cannot interleave with `record_file`'s check or a notice upload's record. Every upload path calls it on
+    /// refusal, so a refused file never stays behind as an orphan (`zhiping check` reports those).
+    pub(crate) fn discard_if_unreferenced(&self, sha256: &str, started: std::time::SystemTime) -> ServiceResult<()> {
         let Some(path) = self.blobs.path_of(sha256) else { return Ok(()) };
         let created_now = std::fs::metadata(&path).and_then(|meta| meta.modified()).is_ok_and(|at| at >= started);
         if !created_now {
@@ -284,6 +289,7 @@ impl Services {
         }
         self.store.write(|tx| {
             if tx.get_keyed::<StoredFile>(tables::FILES, sha256)?.is_none()
+                && tx.get_keyed::<crate::domain::notice::UploadedFile>(tables::NOTICE_FILES, sha256)?.is_none()
                 && let Err(error) = std::fs::remove_file(&path)
                 && error.kind() != std::io::ErrorKind::NotFound
             {
@@ -373,13 +379,20 @@ async fn check_content(
     if let Some(problem) = file_problem(file, label, allows_media, "", &limits) {
         return Ok(Some(("bad_type", problem)));
     }
-    if kind != FileKind::Pdf {
+    if kind != FileKind::Pdf && kind != FileKind::Docx {
         return Ok(None);
     }
     let path = blobs.path_of(&file.sha256).ok_or_else(|| ServiceError::Internal("invalid blob address".into()))?;
     let needs_text = slot == FileSlot::Achievement;
     let label = label.to_string();
     tokio::task::spawn_blocking(move || {
+        if kind == FileKind::Docx {
+            // Reviewers, the gate and the blind-review copy all unpack it: a ZIP bomb is refused now.
+            return archive::check(&path, archive::OFFICE_LIMITS).err().map(|refusal| {
+                tracing::debug!(%refusal, "DOCX refused");
+                ("damaged", format!("{label}无法打开：WORD文件已损坏或内容异常（如解压后过大），请检查后重新上传"))
+            });
+        }
         if !pdf_is_valid(&path) {
             return Some(("damaged", format!("{label}无法打开：PDF文件已损坏、不完整或已加密，请检查后重新上传")));
         }

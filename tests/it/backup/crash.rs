@@ -55,7 +55,7 @@ fn every_acknowledged_write_survives_sigkill() {
                 + usize::from(ledger.import_pending.is_some())
                 + usize::from(ledger.transition_pending.is_some());
         }
-        assert_check_clean(&data, &format!("{context}, after the kill"));
+        assert_check_clean_but_orphans(&data, &format!("{context}, after the kill"));
         server = Some(Server::start(Options { data: Some(data.clone()), ..Options::default() }));
     }
     for writer in &writers {
@@ -68,6 +68,11 @@ fn every_acknowledged_write_survives_sigkill() {
             + ledger.versions as usize
             + usize::from(ledger.saved.is_some());
     }
+    // The last start removed the files the kills cut off before their records: stopped idle, the check is clean.
+    if let Some(server) = server.as_mut() {
+        server.stop();
+    }
+    assert_check_clean(&data, &format!("seed {seed}, after the last restart"));
     assert!(acknowledged > rounds as usize, "seed {seed}: too few writes were acknowledged ({acknowledged})");
     assert!(imports > 0 && submissions > 0, "seed {seed}: no import or no submission was acknowledged");
     eprintln!(

@@ -13,6 +13,10 @@ use reqwest::redirect::Policy;
 pub const ADMIN_PASSWORD: &str = "Admin2026x";
 pub const DEMO_ADMIN_PASSWORD: &str = "demo2026";
 
+/// What each server process wrote to stderr (its log), by process id.
+static LOGS: std::sync::Mutex<std::collections::BTreeMap<u32, Vec<String>>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
 pub struct Server {
     child: Child,
     pub base: String,
@@ -109,6 +113,7 @@ pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Opti
         Some(path) => Some(std::fs::File::create(path).map_err(|error| format!("log file: {error}"))?),
         None => None,
     };
+    let pid = child.id();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
             if let Some(file) = log.as_mut() {
@@ -116,6 +121,7 @@ pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Opti
                 let _ = writeln!(file, "{line}");
             }
             eprintln!("[server] {line}");
+            LOGS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).entry(pid).or_default().push(line);
         }
     });
     let mut banner = Vec::new();
@@ -188,7 +194,7 @@ impl Server {
         line[start..].split_whitespace().next().expect("username").to_string()
     }
 
-    /// The server process's id.
+    /// The server's process id (e.g. for its memory in /proc).
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -198,6 +204,11 @@ impl Server {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).expect("server status");
         let line = status.lines().find(|line| line.starts_with("VmRSS:")).expect("VmRSS line");
         line.split_whitespace().nth(1).and_then(|kib| kib.parse().ok()).expect("VmRSS value")
+    }
+
+    /// The lines the server logged so far.
+    pub fn log_lines(&self) -> Vec<String> {
+        LOGS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&self.child.id()).cloned().unwrap_or_default()
     }
 
     /// Stops the server (SIGKILL) and waits for it.
