@@ -14,6 +14,7 @@ mod appraisal;
 mod authz_matrix;
 mod authz_rules;
 mod backup;
+mod memory_cap;
 mod notices;
 mod operation;
 mod print_data;
