@@ -34,6 +34,7 @@ else
   cargo test --lib --bins --tests --no-fail-fast
 fi
 
-# The API fuzz: schemathesis (pinned, from PyPI, into .venv-tests/) against a live demo server, every operation;
-# any 5xx or answer that breaks the OpenAPI document fails the gate.
+# The API fuzz: schemathesis (pinned, from PyPI, into .venv-tests/) against live demo servers, every operation as
+# every role; any 5xx, answer that breaks the OpenAPI document, role let in where it may not be, or server that
+# dies (e.g. over its memory ceiling) fails the gate.
 bash tests/schemathesis.sh
