@@ -10,6 +10,8 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+# prlimit puts every server the tests start under a memory ceiling (tests/it/support/mod.rs, tests/schemathesis.sh).
+command -v prlimit >/dev/null 2>&1 || missing+=(util-linux)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -33,6 +35,7 @@ else
   cargo test --lib --bins --tests --no-fail-fast
 fi
 
-# The API fuzz: schemathesis (pinned, from PyPI, into .venv-tests/) against a live demo server, every operation;
-# any 5xx or answer that breaks the OpenAPI document fails the gate.
+# The API fuzz: schemathesis (pinned, from PyPI, into .venv-tests/) against live demo servers, every operation as
+# every role; any 5xx, answer that breaks the OpenAPI document, role let in where it may not be, or server that
+# dies (e.g. over its memory ceiling) fails the gate.
 bash tests/schemathesis.sh

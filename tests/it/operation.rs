@@ -62,7 +62,7 @@ fn logs_never_carry_passwords_or_id_numbers() {
     let log_path = temp.path().join("server.log");
     let options = Options::demo().env("ZHIPING_LOG_LEVEL", "debug");
     let data = temp.path().join("data");
-    let mut command = std::process::Command::new(binary());
+    let mut command = server_command();
     command
         .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data"])
         .arg(&data)

@@ -2,8 +2,9 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -16,9 +17,19 @@ pub const DEMO_ADMIN_PASSWORD: &str = "demo2026";
 /// What each server process wrote to stderr (its log), by process id.
 static LOGS: std::sync::Mutex<std::collections::BTreeMap<u32, Vec<String>>> =
     std::sync::Mutex::new(std::collections::BTreeMap::new());
+/// The memory ceiling of every server the tests start, in MiB: `MEMORY_BASE_MIB` plus `MEMORY_PER_CORE_MIB` per
+/// core (each core adds a tokio worker with its stack and a malloc arena), unless `TEST_SERVER_MEMORY_MIB` says
+/// otherwise (`0` lifts it). Measured on 2 cores (debug build, `TEST_SERVER_PEAK_LOG`): the heaviest test server
+/// (backup under load) peaks at 157 MiB resident and 159 MiB of data segment, and the whole suite passes at 256
+/// MiB; the 384 MiB that 2 cores get is ~2.4 times that peak, yet a filing grown to a million achievements by one
+/// request (issue 14) aborts the server.
+pub const MEMORY_BASE_MIB: u64 = 256;
+pub const MEMORY_PER_CORE_MIB: u64 = 64;
 
 pub struct Server {
     child: Child,
+    /// Set once the server is stopped, or a test has collected its own exit (`Server::exited`): no failure then.
+    reaped: bool,
     pub base: String,
     pub data: PathBuf,
     _temp: Option<tempfile::TempDir>,
@@ -41,6 +52,8 @@ pub struct Options {
     pub umask: Option<u32>,
     /// Variables the server must not see (e.g. `ZHIPING_ADMIN_PASSWORD`, which every other server gets).
     pub unset: Vec<String>,
+    /// This server's memory ceiling in MiB instead of `memory_ceiling_mib()`.
+    pub memory_mib: Option<u64>,
 }
 
 impl Options {
@@ -63,15 +76,67 @@ pub fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_zhiping")
 }
 
+/// The ceiling servers run under (MiB; `None` when lifted with `TEST_SERVER_MEMORY_MIB=0`).
+pub fn memory_ceiling_mib() -> Option<u64> {
+    let mib = match std::env::var("TEST_SERVER_MEMORY_MIB") {
+        Ok(value) => value.trim().parse().unwrap_or_else(|_| panic!("TEST_SERVER_MEMORY_MIB={value:?}: not a number")),
+        Err(_) => {
+            let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get() as u64);
+            MEMORY_BASE_MIB + MEMORY_PER_CORE_MIB * cores
+        }
+    };
+    (mib > 0).then_some(mib)
+}
+
+/// A command that runs the binary under a memory ceiling of `mib` MiB: `prlimit` sets RLIMIT_DATA and execs it,
+/// so the child's pid is the server's. RLIMIT_DATA counts what the process writes to (heap, anonymous maps, thread
+/// stacks) and not the address space glibc and tokio reserve without touching, which RLIMIT_AS would. Over the
+/// ceiling an allocation fails and the Rust runtime aborts the server, which `Server::stop` reports.
+pub fn capped_command(mib: Option<u64>) -> Command {
+    match mib {
+        Some(mib) => {
+            let mut command = Command::new("prlimit");
+            command.arg(format!("--data={}", mib * 1024 * 1024)).arg("--").arg(binary());
+            command
+        }
+        None => Command::new(binary()),
+    }
+}
+
+/// `zhiping` under the tests' memory ceiling, for tests that start a server their own way.
+pub fn server_command() -> Command {
+    capped_command(memory_ceiling_mib())
+}
+
+/// How a server that stopped on its own ended, for the test's failure message.
+pub fn describe_exit(status: ExitStatus) -> String {
+    match (status.code(), status.signal()) {
+        (_, Some(6)) => {
+            "killed by SIGABRT (an allocation failed: over its memory ceiling, see the \"memory allocation of\" \
+             line above, or a panic while panicking)"
+                .to_string()
+        }
+        (_, Some(9)) => "killed by SIGKILL (the kernel's out-of-memory killer?)".to_string(),
+        (_, Some(signal)) => format!("killed by signal {signal}"),
+        (Some(code), None) => format!("exited with status {code}"),
+        (None, None) => format!("{status}"),
+    }
+}
+
 /// Spawns `zhiping serve`; returns the child and the lines it printed until it listened (or exited).
 pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Option<String>), String> {
+    let memory = options.memory_mib.or_else(memory_ceiling_mib);
     let mut command = match options.umask {
         Some(mask) => {
             let mut shell = Command::new("sh");
-            shell.arg("-c").arg(format!("umask {mask:03o} && exec \"$0\" \"$@\"")).arg(binary());
+            shell.arg("-c").arg(format!("umask {mask:03o} && exec \"$0\" \"$@\""));
+            match memory {
+                Some(mib) => shell.arg("prlimit").arg(format!("--data={}", mib * 1024 * 1024)).arg("--").arg(binary()),
+                None => shell.arg(binary()),
+            };
             shell
         }
-        None => Command::new(binary()),
+        None => capped_command(memory),
     };
     command
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
@@ -122,6 +187,9 @@ pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Opti
             }
             eprintln!("[server] {line}");
             LOGS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).entry(pid).or_default().push(line);
+            if line.starts_with("memory allocation of") {
+                eprintln!("[server] ^^^ THE SERVER RAN OUT OF MEMORY: a request made it allocate past its ceiling ^^^");
+            }
         }
     });
     let mut banner = Vec::new();
@@ -158,9 +226,12 @@ impl Server {
                 (Some(temp), path)
             }
         };
-        let (child, banner, url) = spawn(&data, &options).expect("start server");
-        let base = url.unwrap_or_else(|| panic!("server exited before listening: {banner:?}"));
-        Server { child, base, data, _temp: temp, banner }
+        let (mut child, banner, url) = spawn(&data, &options).expect("start server");
+        let Some(base) = url else {
+            let how = child.wait().map(describe_exit).unwrap_or_default();
+            panic!("server exited before listening ({how}): {banner:?}")
+        };
+        Server { child, reaped: false, base, data, _temp: temp, banner }
     }
 
     pub fn demo() -> Self {
@@ -194,7 +265,7 @@ impl Server {
         line[start..].split_whitespace().next().expect("username").to_string()
     }
 
-    /// The server's process id (e.g. for its memory in /proc).
+    /// The server's process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
@@ -211,16 +282,59 @@ impl Server {
         LOGS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&self.child.id()).cloned().unwrap_or_default()
     }
 
-    /// Stops the server (SIGKILL) and waits for it.
+    /// How the server ended if it has stopped on its own, within `wait`; the test then owns that outcome.
+    pub fn exited(&mut self, wait: Duration) -> Option<ExitStatus> {
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                self.reaped = true;
+                return Some(status);
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Stops the server (SIGKILL) and waits for it. A server that had already died (e.g. aborted over its memory
+    /// ceiling) fails the test, loudly, even when every request so far looked fine.
     pub fn stop(&mut self) {
+        if self.reaped {
+            return;
+        }
+        if let Ok(Some(status)) = self.child.try_wait() {
+            self.reaped = true;
+            if !std::thread::panicking() {
+                panic!("the server at {} died during the test: {}", self.base, describe_exit(status));
+            }
+            return;
+        }
+        record_peak(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
+        self.reaped = true;
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// With `TEST_SERVER_PEAK_LOG=<file>`, appends the server's peak resident memory and its data segment (what the
+/// ceiling counts) to that file, one line per server, to choose the ceiling from the heaviest test.
+fn record_peak(pid: u32) {
+    let Some(path) = std::env::var_os("TEST_SERVER_PEAK_LOG") else { return };
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else { return };
+    let field = |name: &str| {
+        status.lines().find_map(|line| line.strip_prefix(name)).map(|rest| rest.trim().to_string()).unwrap_or_default()
+    };
+    let test = std::env::args().skip(1).find(|arg| !arg.starts_with('-')).unwrap_or_default();
+    let line = format!("VmHWM {} VmData {} VmPeak {} {test}\n", field("VmHWM:"), field("VmData:"), field("VmPeak:"));
+    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = std::io::Write::write_all(&mut file, line.as_bytes());
     }
 }
 
