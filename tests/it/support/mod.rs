@@ -186,10 +186,10 @@ pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Opti
                 let _ = writeln!(file, "{line}");
             }
             eprintln!("[server] {line}");
-            LOGS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).entry(pid).or_default().push(line);
             if line.starts_with("memory allocation of") {
                 eprintln!("[server] ^^^ THE SERVER RAN OUT OF MEMORY: a request made it allocate past its ceiling ^^^");
             }
+            LOGS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).entry(pid).or_default().push(line);
         }
     });
     let mut banner = Vec::new();
