@@ -371,10 +371,17 @@ fn page_requests(server: &Server, client: &Client, csrf: &str, value: &str) -> V
     requests
 }
 
-/// Sends one probe: never a 5xx, never a hang.
+/// Sends one probe: never a 5xx, never a hang. A connection the previous probe's refusal closed (the server may
+/// answer a refused post before reading all of it, then close) can be picked from the pool just as it dies; such a
+/// probe is sent once more, and counts only if the server does not answer that either.
 fn probe(what: &str, request: RequestBuilder, failures: &mut Vec<String>) {
     let started = Instant::now();
-    match request.send() {
+    let retry = request.try_clone();
+    let sent = match (request.send(), retry) {
+        (Err(error), Some(retry)) if error.is_request() || error.is_connect() => retry.send(),
+        (sent, _) => sent,
+    };
+    match sent {
         Ok(response) if response.status().is_server_error() => {
             failures.push(format!("{what}: {} {}", response.status(), text(response)));
         }
