@@ -13,6 +13,7 @@ use super::auth::Auth;
 use super::models_projects::*;
 use super::{ApiResult, Tag};
 use crate::service::Services;
+use crate::service::permits::Duty;
 use crate::service::projects::NewProject;
 
 pub struct ProjectApi;
@@ -59,6 +60,7 @@ impl ProjectApi {
         id: Path<u64>,
         body: Json<ProjectSettingsIn>,
     ) -> ApiResult<ProjectOut> {
+        services.permit(auth.actor(), Duty::ManageProjects)?;
         let settings = body.to_settings()?;
         Ok(Json(ProjectOut::from(&services.update_project(auth.actor(), id.0, &settings)?)))
     }
@@ -72,6 +74,7 @@ impl ProjectApi {
         id: Path<u64>,
         body: Json<Vec<CatalogueTypeIo>>,
     ) -> ApiResult<ProjectOut> {
+        services.permit(auth.actor(), Duty::ManageProjects)?;
         let catalogue = catalogue_in(&body)?;
         Ok(Json(ProjectOut::from(&services.update_catalogue(auth.actor(), id.0, &catalogue)?)))
     }

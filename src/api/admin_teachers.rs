@@ -19,6 +19,7 @@ use crate::domain::account::Role;
 use crate::domain::progress::Progress;
 use crate::service::accounts::NewTeacher;
 use crate::service::imports::ImportOptions;
+use crate::service::permits::Duty;
 use crate::service::teacher_admin::TeacherEdit;
 use crate::service::teachers::TeacherQuery;
 use crate::service::{ServiceError, Services};
@@ -116,6 +117,7 @@ impl TeacherApi {
         page: Query<Option<u64>>,
         per_page: Query<Option<u64>>,
     ) -> ApiResult<TeacherPage> {
+        services.permit(auth.actor(), Duty::ListTeachers)?;
         let query = query_of(school_id.0, q.0, progress.0, project_id.0, page.0, per_page.0)?;
         let paged = services.list_teachers(auth.actor(), &query)?;
         Ok(Json(TeacherPage {
@@ -274,6 +276,7 @@ impl TeacherApi {
         progress: Query<Option<String>>,
         project_id: Query<Option<u64>>,
     ) -> Result<XlsxFile, ApiError> {
+        services.permit(auth.actor(), Duty::ListTeachers)?;
         let query = query_of(school_id.0, q.0, progress.0, project_id.0, None, None)?;
         xlsx(services.export_teachers(auth.actor(), &query)?, "教师名单.xlsx")
     }

@@ -20,6 +20,7 @@ use super::models_notices::*;
 use crate::domain::notice::{Audience, PageRequest};
 use crate::files::{self, FileKind, content_disposition};
 use crate::service::notices::{Download, FileChoice, MaterialInput, NoticeInput};
+use crate::service::permits::Duty;
 use crate::service::{ServiceError, Services};
 
 #[derive(Tags)]
@@ -128,6 +129,7 @@ impl NoticesApi {
         auth: Auth,
         body: Json<NoticeIn>,
     ) -> ApiResult<NoticeOut> {
+        services.permit(auth.actor(), Duty::Publish)?;
         let input = notice_input(body.0)?;
         Ok(Json(services.publish_notice(auth.actor(), input).await?.into()))
     }
@@ -141,6 +143,7 @@ impl NoticesApi {
         id: Path<u64>,
         body: Json<NoticeIn>,
     ) -> ApiResult<NoticeOut> {
+        services.permit(auth.actor(), Duty::Publish)?;
         let input = notice_input(body.0)?;
         Ok(Json(services.edit_notice(auth.actor(), id.0, input).await?.into()))
     }

@@ -19,6 +19,7 @@ pub mod notices;
 pub mod org_admin;
 pub mod orgs;
 pub mod paging;
+pub mod permits;
 pub mod printing;
 pub mod progress;
 pub mod project_admin;

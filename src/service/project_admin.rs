@@ -86,7 +86,7 @@ fn clean(items: &[String]) -> Vec<String> {
     items.iter().map(|item| item.trim().to_string()).filter(|item| !item.is_empty()).collect()
 }
 
-fn city_only(actor: &Actor) -> ServiceResult<()> {
+pub(crate) fn city_only(actor: &Actor) -> ServiceResult<()> {
     if actor.is(Role::CityAdmin) {
         Ok(())
     } else {

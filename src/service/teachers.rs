@@ -147,9 +147,7 @@ impl Services {
         actor: &Actor,
         school_id: Option<u64>,
     ) -> ServiceResult<Vec<School>> {
-        if !actor.role.is_admin() {
-            return Err(ServiceError::Forbidden("无权访问教师信息"));
-        }
+        require_admin(actor)?;
         if let Some(id) = school_id {
             return Ok(vec![self.school_in_scope(read, actor, id)?]);
         }
@@ -241,6 +239,11 @@ impl Services {
             account,
         })
     }
+}
+
+/// Only admins read teacher lists; which teachers is their scope's business.
+pub(crate) fn require_admin(actor: &Actor) -> ServiceResult<()> {
+    if actor.role.is_admin() { Ok(()) } else { Err(ServiceError::Forbidden("无权访问教师信息")) }
 }
 
 #[cfg(test)]

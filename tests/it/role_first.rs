@@ -43,7 +43,7 @@ fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
     }
 }
 
-/// A value of the right JSON type that no validation accepts: empty strings, zeros, empty lists.
+/// A value of the right JSON type that validation refuses: unknown codes, zeros, lists of one bad item.
 fn invalid_value(document: &Value, schema: &Value) -> Value {
     let schema = resolve(document, schema);
     if let Some(first) = schema.get("allOf").or_else(|| schema.get("oneOf")).or_else(|| schema.get("anyOf")) {
@@ -62,13 +62,15 @@ fn invalid_value(document: &Value, schema: &Value) -> Value {
             }
             Value::Object(object)
         }
-        Some("array") => json!([]),
+        // One bad item: codes inside lists (school types, levels) are validated too.
+        Some("array") => json!([invalid_value(document, &schema["items"])]),
         Some("integer") | Some("number") => json!(0),
         Some("boolean") => json!(false),
         Some("string") => match schema.get("format").and_then(Value::as_str) {
             Some("date") => json!("1900-01-01"),
             Some("date-time") => json!("1900-01-01T00:00:00Z"),
-            _ => json!(""),
+            // Not empty: an empty filter means "none", but an unknown code must still not be looked at first.
+            _ => json!("?"),
         },
         _ => json!({}),
     }
@@ -133,7 +135,7 @@ fn a_teacher_gets_403_not_a_field_error_from_every_admin_operation() {
                         };
                         url = url.replace(&format!("{{{name}}}"), &value);
                     }
-                    Some("query") if parameter["required"] == true => query.push((name.to_string(), value)),
+                    Some("query") => query.push((name.to_string(), value)),
                     _ => {}
                 }
             }
@@ -154,8 +156,12 @@ fn a_teacher_gets_403_not_a_field_error_from_every_admin_operation() {
             let response = request.send().expect("request");
             let status = response.status().as_u16();
             checked += 1;
-            if !matches!(status, 403 | 404) {
-                let body: String = text(response).chars().take(200).collect();
+            let body = text(response);
+            // The framework's own 400 for a malformed parameter comes before any handler, whoever asks, and tells
+            // nothing the public document does not; a field error (422) or a state (409) would.
+            let malformed = status == 400 && body.contains("\"code\":\"bad_request\"");
+            if !matches!(status, 403 | 404) && !malformed {
+                let body: String = body.chars().take(200).collect();
                 wrong.push(format!("{} {url}: {status} {body}", method.to_uppercase()));
             }
         }

@@ -71,12 +71,18 @@ pub fn level_of(actor: &Actor) -> Option<ReviewLevel> {
     }
 }
 
+/// Only the admins of the review chain see its lists.
+pub(crate) fn require_reviewer(actor: &Actor) -> ServiceResult<()> {
+    match level_of(actor) {
+        Some(_) => Ok(()),
+        None => Err(ServiceError::Forbidden("无权限查看鉴定成果")),
+    }
+}
+
 impl Services {
     /// The submissions of the actor's scope (school, department or city), drafts left out, newest first.
     pub fn list_submissions(&self, actor: &Actor, filter: &ListFilter) -> ServiceResult<ListPage> {
-        if level_of(actor).is_none() {
-            return Err(ServiceError::Forbidden("无权限查看鉴定成果"));
-        }
+        require_reviewer(actor)?;
         let snapshot = self.summary_cache.get(&self.store)?;
         let names = &snapshot.teacher_names;
         let query = filter.query.trim();
