@@ -30,7 +30,11 @@ fn too_large() -> Response {
 /// Reads a JSON body (at most `MAX_JSON_BYTES`, whatever `Content-Length` says or does not say) before the
 /// operation does, and hands the request on; a larger body is answered 413 `payload_too_large` without reading the
 /// rest. Other requests pass untouched.
-pub async fn read_capped(mut request: Request) -> std::result::Result<Request, Response> {
+/// `mistyped` names a value of the wrong JSON type (`json_types`), answered 400 `bad_request`.
+pub async fn read_capped(
+    mut request: Request,
+    mistyped: impl FnOnce(&Request, &[u8]) -> Option<String>,
+) -> std::result::Result<Request, Response> {
     if !is_json(&request) {
         return Ok(request);
     }
@@ -40,6 +44,9 @@ pub async fn read_capped(mut request: Request) -> std::result::Result<Request, R
     }
     match request.take_body().into_bytes_limit(MAX_JSON_BYTES).await {
         Ok(bytes) => {
+            if let Some(message) = mistyped(&request, &bytes) {
+                return Err(ApiError::BadRequest(body("bad_request", message)).into_response());
+            }
             request.set_body(Body::from(bytes));
             Ok(request)
         }
@@ -63,7 +70,7 @@ mod tests {
     }
 
     async fn refused_status(request: Request) -> Option<(StatusCode, String)> {
-        let response = read_capped(request).await.err()?;
+        let response = read_capped(request, |_, _| None).await.err()?;
         let status = response.status();
         Some((status, response.into_body().into_string().await.unwrap_or_default()))
     }
@@ -78,11 +85,11 @@ mod tests {
             assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
             assert!(body.contains("payload_too_large") && body.contains("512KB"), "{body}");
         }
-        let fits = read_capped(json_request(Body::from(vec![b' '; MAX_JSON_BYTES]), None)).await;
+        let fits = read_capped(json_request(Body::from(vec![b' '; MAX_JSON_BYTES]), None), |_, _| None).await;
         let mut fits = fits.map_err(|_| "refused").expect("a body at the cap passes");
         assert_eq!(fits.take_body().into_vec().await.expect("body").len(), MAX_JSON_BYTES);
         // Not JSON (a streamed upload): untouched, however large.
         let upload = Request::builder().content_type("application/octet-stream").body(large);
-        assert!(read_capped(upload).await.is_ok());
+        assert!(read_capped(upload, |_, _| None).await.is_ok());
     }
 }

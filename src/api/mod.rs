@@ -9,6 +9,7 @@ pub mod auth;
 pub mod enums;
 pub mod errors;
 mod json_limit;
+mod json_types;
 pub mod models;
 pub mod models_admin;
 pub mod models_appraisal;
@@ -147,13 +148,19 @@ pub fn routes() -> impl Endpoint {
         .server("/api/v1");
     let spec = bounded_integers(&service.spec());
     let allowed = Arc::new(AllowedMethods::of(&spec));
+    let schemas = Arc::new(json_types::BodySchemas::of(&spec));
     let docs = service.swagger_ui();
-    // Around every operation: JSON bodies are read capped before the operation parses them, and a 405 says Allow.
+    // Around every operation: JSON bodies are read capped and their JSON types checked against the document before
+    // the operation parses them, and a 405 says Allow.
     let v1 = service.into_endpoint().catch_all_error(|error| async move { errors::poem_error_to_json(error) }).around(
         move |next, request| {
             let allowed = allowed.clone();
+            let schemas = schemas.clone();
             async move {
-                let request = match json_limit::read_capped(request).await {
+                let mistyped = |request: &poem::Request, bytes: &[u8]| {
+                    schemas.mismatch(request.method().as_str(), request.uri().path(), bytes)
+                };
+                let request = match json_limit::read_capped(request, mistyped).await {
                     Ok(request) => request,
                     Err(refused) => return Ok(refused),
                 };
