@@ -6,6 +6,7 @@ use poem_openapi::Enum;
 
 use crate::domain::SchoolType;
 use crate::domain::account::Role;
+use crate::domain::catalogue::Level;
 use crate::domain::notice::Audience;
 use crate::domain::submission::SubmissionState;
 
@@ -153,6 +154,38 @@ impl From<SubmissionStateCode> for SubmissionState {
     }
 }
 
+/// 成果层次: 正式出版, 公开发表, 视作发表, 交流.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum LevelCode {
+    Formal,
+    Public,
+    Deemed,
+    Exchange,
+}
+
+impl From<Level> for LevelCode {
+    fn from(level: Level) -> Self {
+        match level {
+            Level::Formal => Self::Formal,
+            Level::Public => Self::Public,
+            Level::Deemed => Self::Deemed,
+            Level::Exchange => Self::Exchange,
+        }
+    }
+}
+
+impl From<LevelCode> for Level {
+    fn from(code: LevelCode) -> Self {
+        match code {
+            LevelCode::Formal => Self::Formal,
+            LevelCode::Public => Self::Public,
+            LevelCode::Deemed => Self::Deemed,
+            LevelCode::Exchange => Self::Exchange,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use poem_openapi::types::ToJSON;
@@ -179,5 +212,9 @@ mod tests {
             assert_eq!(SubmissionState::from(SubmissionStateCode::from(state)), state);
         }
         assert_eq!(OrgKindCode::Department.to_json(), Some(serde_json::Value::from("department")));
+        for level in Level::ALL {
+            assert_eq!(LevelCode::from(level).to_json(), Some(serde_json::Value::from(level.code())));
+            assert_eq!(Level::from(LevelCode::from(level)), level);
+        }
     }
 }

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
+use super::enums::{LevelCode, SchoolTypeCode};
 use crate::domain::catalogue::{AchievementType, Catalogue, EvidenceSlot, FieldFormat, FieldSpec, Level, SentencePart};
 use crate::domain::project::Project;
 use crate::domain::project_rules::ProjectUsage;
@@ -30,9 +31,9 @@ pub struct FieldSpecIo {
 pub struct CatalogueTypeIo {
     pub code: String,
     /// `formal` (正式出版), `public` (公开发表), `deemed` (视作发表) or `exchange` (交流).
-    pub level: String,
+    pub level: LevelCode,
     pub name: String,
-    pub allowed_school_types: Vec<String>,
+    pub allowed_school_types: Vec<SchoolTypeCode>,
     /// Evidence slots required on submit: `formal`, `public`, `unit_signed`, `award`, `exchange`,
     /// `school_course`, `project`, `own_resource`.
     pub required_slots: Vec<String>,
@@ -49,7 +50,7 @@ pub struct ProjectOut {
     pub id: u64,
     pub name: String,
     pub year: i32,
-    pub school_types: Vec<String>,
+    pub school_types: Vec<SchoolTypeCode>,
     pub filing_start: DateTime<Utc>,
     pub filing_end: DateTime<Utc>,
     pub school_review_end: DateTime<Utc>,
@@ -82,7 +83,7 @@ pub struct ProjectIn {
 pub struct ProjectSettingsIn {
     pub name: String,
     pub year: i32,
-    pub school_types: Vec<String>,
+    pub school_types: Vec<SchoolTypeCode>,
     pub filing_start: DateTime<Utc>,
     pub filing_end: DateTime<Utc>,
     pub school_review_end: DateTime<Utc>,
@@ -137,9 +138,9 @@ impl From<&ProjectUsage> for UsageOut {
 fn type_out(achievement_type: &AchievementType) -> CatalogueTypeIo {
     CatalogueTypeIo {
         code: achievement_type.code.clone(),
-        level: achievement_type.level.code().into(),
+        level: achievement_type.level.into(),
         name: achievement_type.name.clone(),
-        allowed_school_types: achievement_type.allowed_school_types.iter().map(|t| t.code().to_string()).collect(),
+        allowed_school_types: achievement_type.allowed_school_types.iter().map(|&t| t.into()).collect(),
         required_slots: achievement_type.required_slots.iter().map(|s| s.code().to_string()).collect(),
         allows_media: achievement_type.allows_media,
         fields: achievement_type
@@ -163,7 +164,7 @@ impl From<&Project> for ProjectOut {
             id: project.id,
             name: project.name.clone(),
             year: project.year,
-            school_types: project.school_types.iter().map(|t| t.code().to_string()).collect(),
+            school_types: project.school_types.iter().map(|&t| t.into()).collect(),
             filing_start: project.filing_start,
             filing_end: project.filing_end,
             school_review_end: project.school_review_end,
@@ -183,24 +184,17 @@ impl From<&Project> for ProjectOut {
     }
 }
 
-fn school_types(codes: &[String], field: &str, errors: &mut FieldErrors) -> Vec<SchoolType> {
-    let mut out = Vec::new();
-    for code in codes {
-        match SchoolType::from_code(code) {
-            Some(school_type) => out.push(school_type),
-            None => errors.add(field, format!("学校类型“{code}”无效")),
-        }
-    }
-    out
+fn school_types(codes: &[SchoolTypeCode]) -> Vec<SchoolType> {
+    codes.iter().map(|&code| code.into()).collect()
 }
 
 impl ProjectSettingsIn {
+    /// Every code is already one of its set (the enums), so nothing here can fail; the rules are the service's.
     pub fn to_settings(&self) -> Result<ProjectSettings, ServiceError> {
-        let mut errors = FieldErrors::new();
-        let settings = ProjectSettings {
+        Ok(ProjectSettings {
             name: self.name.clone(),
             year: self.year,
-            school_types: school_types(&self.school_types, "school_types", &mut errors),
+            school_types: school_types(&self.school_types),
             filing_start: self.filing_start,
             filing_end: self.filing_end,
             school_review_end: self.school_review_end,
@@ -215,8 +209,7 @@ impl ProjectSettingsIn {
             experts_per_submission: self.experts_per_submission as usize,
             blind_review: self.blind_review,
             recuse_department: self.recuse_department,
-        };
-        errors.into_result().map(|_| settings).map_err(ServiceError::Invalid)
+        })
     }
 }
 
@@ -226,10 +219,8 @@ pub fn catalogue_in(types: &[CatalogueTypeIo]) -> Result<Catalogue, ServiceError
     let mut out = Vec::new();
     for (index, input) in types.iter().enumerate() {
         let field = format!("catalogue.{index}");
-        let level = Level::from_code(&input.level);
-        if level.is_none() {
-            errors.add(format!("{field}.level"), format!("成果层次“{}”无效", input.level));
-        }
+        // The level is one of its set already (the enum); `Some` keeps the shape of the other checked codes.
+        let level = Some(Level::from(input.level));
         let mut slots = Vec::new();
         for code in &input.required_slots {
             match EvidenceSlot::from_code(code) {
@@ -258,7 +249,7 @@ pub fn catalogue_in(types: &[CatalogueTypeIo]) -> Result<Catalogue, ServiceError
             errors.add(format!("{field}.template"), message);
             Vec::new()
         });
-        let allowed = school_types(&input.allowed_school_types, &format!("{field}.allowed_school_types"), &mut errors);
+        let allowed = school_types(&input.allowed_school_types);
         if let Some(level) = level {
             out.push(AchievementType {
                 code: input.code.clone(),
