@@ -11,6 +11,7 @@ use poem_openapi::payload::{Binary, Json};
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::auth::Auth;
+use super::enums::ProgressCode;
 use super::errors::ApiError;
 use super::models::Done;
 use super::models_admin::*;
@@ -40,20 +41,12 @@ fn xlsx(bytes: Vec<u8>, name: &str) -> Result<XlsxFile, ApiError> {
 fn query_of(
     school_id: Option<u64>,
     q: Option<String>,
-    progress: Option<String>,
+    progress: Option<ProgressCode>,
     project_id: Option<u64>,
     page: Option<u64>,
     per_page: Option<u64>,
 ) -> Result<TeacherQuery, ServiceError> {
-    let progress = match progress.as_deref() {
-        None | Some("") => None,
-        Some(code) => Some(Progress::from_code(code).ok_or_else(|| {
-            ServiceError::field(
-                "progress",
-                "progress 应为 no_project、not_filed 或申报状态（draft、submitted、returned …）",
-            )
-        })?),
-    };
+    let progress = progress.map(Progress::from);
     Ok(TeacherQuery {
         school_id,
         q: q.unwrap_or_default(),
@@ -112,7 +105,7 @@ impl TeacherApi {
         auth: Auth,
         school_id: Query<Option<u64>>,
         q: Query<Option<String>>,
-        progress: Query<Option<String>>,
+        progress: Query<Option<ProgressCode>>,
         project_id: Query<Option<u64>>,
         page: Query<Option<u64>>,
         per_page: Query<Option<u64>>,
@@ -273,7 +266,7 @@ impl TeacherApi {
         auth: Auth,
         school_id: Query<Option<u64>>,
         q: Query<Option<String>>,
-        progress: Query<Option<String>>,
+        progress: Query<Option<ProgressCode>>,
         project_id: Query<Option<u64>>,
     ) -> Result<XlsxFile, ApiError> {
         services.permit(auth.actor(), Duty::ListTeachers)?;

@@ -8,6 +8,7 @@ use crate::domain::SchoolType;
 use crate::domain::account::Role;
 use crate::domain::catalogue::Level;
 use crate::domain::notice::Audience;
+use crate::domain::progress::Progress;
 use crate::domain::submission::SubmissionState;
 
 /// 学校类型: 中专, 技工学校, 职业高中, 成人中专.
@@ -186,6 +187,81 @@ impl From<LevelCode> for Level {
     }
 }
 
+/// A teacher's progress in the lists: 未选择项目, 未填报, or the submission's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ProgressCode {
+    NoProject,
+    NotFiled,
+    Draft,
+    Submitted,
+    Returned,
+    SchoolApproved,
+    Accepted,
+    UnderReview,
+    Reviewed,
+    Published,
+}
+
+impl From<Progress> for ProgressCode {
+    fn from(progress: Progress) -> Self {
+        match progress {
+            Progress::NoProject => Self::NoProject,
+            Progress::NotFiled => Self::NotFiled,
+            Progress::State(state) => match SubmissionStateCode::from(state) {
+                SubmissionStateCode::Draft => Self::Draft,
+                SubmissionStateCode::Submitted => Self::Submitted,
+                SubmissionStateCode::Returned => Self::Returned,
+                SubmissionStateCode::SchoolApproved => Self::SchoolApproved,
+                SubmissionStateCode::Accepted => Self::Accepted,
+                SubmissionStateCode::UnderReview => Self::UnderReview,
+                SubmissionStateCode::Reviewed => Self::Reviewed,
+                SubmissionStateCode::Published => Self::Published,
+            },
+        }
+    }
+}
+
+impl From<ProgressCode> for Progress {
+    fn from(code: ProgressCode) -> Self {
+        let state = |code: SubmissionStateCode| Progress::State(SubmissionState::from(code));
+        match code {
+            ProgressCode::NoProject => Progress::NoProject,
+            ProgressCode::NotFiled => Progress::NotFiled,
+            ProgressCode::Draft => state(SubmissionStateCode::Draft),
+            ProgressCode::Submitted => state(SubmissionStateCode::Submitted),
+            ProgressCode::Returned => state(SubmissionStateCode::Returned),
+            ProgressCode::SchoolApproved => state(SubmissionStateCode::SchoolApproved),
+            ProgressCode::Accepted => state(SubmissionStateCode::Accepted),
+            ProgressCode::UnderReview => state(SubmissionStateCode::UnderReview),
+            ProgressCode::Reviewed => state(SubmissionStateCode::Reviewed),
+            ProgressCode::Published => state(SubmissionStateCode::Published),
+        }
+    }
+}
+
+/// What an import did with a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum RowOutcomeCode {
+    Created,
+    Updated,
+    Unchanged,
+    Refused,
+}
+
+impl From<crate::service::imports::RowOutcome> for RowOutcomeCode {
+    fn from(outcome: crate::service::imports::RowOutcome) -> Self {
+        use crate::service::imports::RowOutcome;
+        match outcome {
+            RowOutcome::Created => Self::Created,
+            RowOutcome::Updated => Self::Updated,
+            RowOutcome::Unchanged => Self::Unchanged,
+            RowOutcome::Refused => Self::Refused,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use poem_openapi::types::ToJSON;
@@ -212,6 +288,16 @@ mod tests {
             assert_eq!(SubmissionState::from(SubmissionStateCode::from(state)), state);
         }
         assert_eq!(OrgKindCode::Department.to_json(), Some(serde_json::Value::from("department")));
+        for progress in Progress::ALL {
+            assert_eq!(ProgressCode::from(progress).to_json(), Some(serde_json::Value::from(progress.code())));
+            assert_eq!(Progress::from(ProgressCode::from(progress)), progress);
+        }
+        {
+            use crate::service::imports::RowOutcome;
+            for outcome in [RowOutcome::Created, RowOutcome::Updated, RowOutcome::Unchanged, RowOutcome::Refused] {
+                assert_eq!(RowOutcomeCode::from(outcome).to_json(), Some(serde_json::Value::from(outcome.code())));
+            }
+        }
         for level in Level::ALL {
             assert_eq!(LevelCode::from(level).to_json(), Some(serde_json::Value::from(level.code())));
             assert_eq!(Level::from(LevelCode::from(level)), level);

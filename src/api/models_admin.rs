@@ -6,6 +6,7 @@ use poem_openapi::Object;
 
 use super::enums::{AdminRoleCode, OrgKindCode, RoleCode, SchoolTypeCode};
 
+use super::enums::{ProgressCode, RowOutcomeCode};
 use crate::domain::account::{Account, OrgMove};
 use crate::domain::audit::AuditEntry;
 use crate::domain::org::OrgRef;
@@ -173,7 +174,7 @@ pub struct TeacherRowOut {
     pub project_id: Option<u64>,
     pub project_name: Option<String>,
     /// `no_project`, `not_filed`, or a submission state (`draft`, `submitted`, `returned`, …).
-    pub progress: String,
+    pub progress: ProgressCode,
     pub progress_label: String,
     pub disabled: bool,
     pub frozen: bool,
@@ -197,7 +198,7 @@ impl From<&TeacherRow> for TeacherRowOut {
             birth_date: profile.birth_date.map(|date| date.format("%Y-%m-%d").to_string()),
             project_id: profile.project_id,
             project_name: row.project_name.clone(),
-            progress: row.progress.code().into(),
+            progress: row.progress.into(),
             progress_label: row.progress.label().into(),
             disabled: row.account.disabled,
             frozen: row.account.is_frozen(crate::clock::now()),
@@ -270,7 +271,7 @@ pub struct ImportRowOut {
     pub name: String,
     pub school: String,
     /// `created`, `updated`, `unchanged` or `refused`.
-    pub outcome: String,
+    pub outcome: RowOutcomeCode,
     pub reasons: Vec<String>,
 }
 
@@ -304,7 +305,7 @@ impl From<&ImportReport> for ImportReportOut {
                     id_number: row.id_masked.clone(),
                     name: row.name.clone(),
                     school: row.school.clone(),
-                    outcome: row.outcome.code().into(),
+                    outcome: row.outcome.into(),
                     reasons: row.reasons.clone(),
                 })
                 .collect(),
@@ -315,7 +316,7 @@ impl From<&ImportReport> for ImportReportOut {
 #[derive(Debug, Object)]
 #[oai(skip_serializing_if_is_none)]
 pub struct ProgressCountOut {
-    pub code: String,
+    pub code: ProgressCode,
     pub label: String,
     pub count: u64,
 }
@@ -342,7 +343,7 @@ impl From<&SchoolProgress> for SchoolProgressOut {
             counts: Progress::ALL
                 .iter()
                 .map(|progress| ProgressCountOut {
-                    code: progress.code().into(),
+                    code: (*progress).into(),
                     label: progress.label().into(),
                     count: line.counts.get(*progress) as u64,
                 })

@@ -71,7 +71,7 @@ pub struct NoticeOut {
     pub publish_at: DateTime<Utc>,
     pub publish_time: String,
     /// `scheduled` (待发布), `published` (已发布) or `withdrawn` (已撤回).
-    pub state: String,
+    pub state: NoticeStateCode,
     pub attachments: Vec<NoticeFileOut>,
 }
 
@@ -85,7 +85,7 @@ pub struct MaterialOut {
     pub publish_at: DateTime<Utc>,
     pub publish_time: String,
     /// `scheduled`, `published` or `withdrawn`.
-    pub state: String,
+    pub state: NoticeStateCode,
 }
 
 /// A file chosen for a notice or material: one uploaded with `POST /uploads` (or already attached).
@@ -127,14 +127,22 @@ pub struct MaterialIn {
     pub publish_at: Option<DateTime<Utc>>,
 }
 
-fn state_code(state: crate::domain::notice::State) -> String {
+/// 待发布, 已发布 or 已撤回.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poem_openapi::Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum NoticeStateCode {
+    Scheduled,
+    Published,
+    Withdrawn,
+}
+
+fn state_code(state: crate::domain::notice::State) -> NoticeStateCode {
     use crate::domain::notice::State;
     match state {
-        State::Scheduled => "scheduled",
-        State::Published => "published",
-        State::Withdrawn => "withdrawn",
+        State::Scheduled => NoticeStateCode::Scheduled,
+        State::Published => NoticeStateCode::Published,
+        State::Withdrawn => NoticeStateCode::Withdrawn,
     }
-    .into()
 }
 
 impl NoticeFileOut {

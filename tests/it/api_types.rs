@@ -41,7 +41,21 @@ fn the_document_lists_the_closed_sets_of_codes() {
     let states =
         ["draft", "submitted", "school_approved", "accepted", "under_review", "reviewed", "published", "returned"];
     let roles = ["city_admin", "department_admin", "school_admin", "expert", "teacher"];
-    let cases: [(&str, &str, &[&str]); 9] = [
+    let progress = [
+        "no_project",
+        "not_filed",
+        "draft",
+        "submitted",
+        "returned",
+        "school_approved",
+        "accepted",
+        "under_review",
+        "reviewed",
+        "published",
+    ];
+    let levels = ["formal", "public", "deemed", "exchange"];
+    let notice_states = ["scheduled", "published", "withdrawn"];
+    let cases: [(&str, &str, &[&str]); 18] = [
         ("SchoolIn", "school_type", &school_types),
         ("SchoolOut", "school_type", &school_types),
         ("SchoolUpdate", "school_type", &school_types),
@@ -51,6 +65,15 @@ fn the_document_lists_the_closed_sets_of_codes() {
         ("NoticeIn", "audience", &["all", "teachers", "admins"]),
         ("NoticeOut", "audience", &["all", "teachers", "admins"]),
         ("StateCount", "state", &states),
+        ("TeacherRowOut", "progress", &progress),
+        ("ProgressCountOut", "code", &progress),
+        ("ProjectOut", "school_types", &school_types),
+        ("ProjectSettingsIn", "school_types", &school_types),
+        ("CatalogueTypeIo", "level", &levels),
+        ("CatalogueTypeIo", "allowed_school_types", &school_types),
+        ("NoticeOut", "state", &notice_states),
+        ("MaterialOut", "state", &notice_states),
+        ("ImportRowOut", "outcome", &["created", "updated", "unchanged", "refused"]),
     ];
     for (schema, property, expected) in cases {
         assert_eq!(enum_of(&document, schema, property), expected, "{schema}.{property}");
