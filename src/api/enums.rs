@@ -6,7 +6,7 @@ use poem_openapi::Enum;
 
 use crate::domain::SchoolType;
 use crate::domain::account::Role;
-use crate::domain::catalogue::Level;
+use crate::domain::catalogue::{EvidenceSlot, Level};
 use crate::domain::notice::Audience;
 use crate::domain::progress::Progress;
 use crate::domain::submission::SubmissionState;
@@ -262,6 +262,50 @@ impl From<crate::service::imports::RowOutcome> for RowOutcomeCode {
     }
 }
 
+/// The evidence slots a catalogue type requires on 提交.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum SlotCode {
+    Formal,
+    Public,
+    UnitSigned,
+    Award,
+    Exchange,
+    SchoolCourse,
+    Project,
+    OwnResource,
+}
+
+impl From<EvidenceSlot> for SlotCode {
+    fn from(slot: EvidenceSlot) -> Self {
+        match slot {
+            EvidenceSlot::Formal => Self::Formal,
+            EvidenceSlot::Public => Self::Public,
+            EvidenceSlot::UnitSigned => Self::UnitSigned,
+            EvidenceSlot::Award => Self::Award,
+            EvidenceSlot::Exchange => Self::Exchange,
+            EvidenceSlot::SchoolCourse => Self::SchoolCourse,
+            EvidenceSlot::Project => Self::Project,
+            EvidenceSlot::OwnResource => Self::OwnResource,
+        }
+    }
+}
+
+impl From<SlotCode> for EvidenceSlot {
+    fn from(code: SlotCode) -> Self {
+        match code {
+            SlotCode::Formal => Self::Formal,
+            SlotCode::Public => Self::Public,
+            SlotCode::UnitSigned => Self::UnitSigned,
+            SlotCode::Award => Self::Award,
+            SlotCode::Exchange => Self::Exchange,
+            SlotCode::SchoolCourse => Self::SchoolCourse,
+            SlotCode::Project => Self::Project,
+            SlotCode::OwnResource => Self::OwnResource,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use poem_openapi::types::ToJSON;
@@ -297,6 +341,10 @@ mod tests {
             for outcome in [RowOutcome::Created, RowOutcome::Updated, RowOutcome::Unchanged, RowOutcome::Refused] {
                 assert_eq!(RowOutcomeCode::from(outcome).to_json(), Some(serde_json::Value::from(outcome.code())));
             }
+        }
+        for slot in EvidenceSlot::ALL {
+            assert_eq!(SlotCode::from(slot).to_json(), Some(serde_json::Value::from(slot.code())));
+            assert_eq!(EvidenceSlot::from(SlotCode::from(slot)), slot);
         }
         for level in Level::ALL {
             assert_eq!(LevelCode::from(level).to_json(), Some(serde_json::Value::from(level.code())));

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
-use super::enums::{LevelCode, SchoolTypeCode};
+use super::enums::{LevelCode, SchoolTypeCode, SlotCode};
 use crate::domain::catalogue::{AchievementType, Catalogue, EvidenceSlot, FieldFormat, FieldSpec, Level, SentencePart};
 use crate::domain::project::Project;
 use crate::domain::project_rules::ProjectUsage;
@@ -36,7 +36,7 @@ pub struct CatalogueTypeIo {
     pub allowed_school_types: Vec<SchoolTypeCode>,
     /// Evidence slots required on submit: `formal`, `public`, `unit_signed`, `award`, `exchange`,
     /// `school_course`, `project`, `own_resource`.
-    pub required_slots: Vec<String>,
+    pub required_slots: Vec<SlotCode>,
     #[oai(default)]
     pub allows_media: bool,
     pub fields: Vec<FieldSpecIo>,
@@ -141,7 +141,7 @@ fn type_out(achievement_type: &AchievementType) -> CatalogueTypeIo {
         level: achievement_type.level.into(),
         name: achievement_type.name.clone(),
         allowed_school_types: achievement_type.allowed_school_types.iter().map(|&t| t.into()).collect(),
-        required_slots: achievement_type.required_slots.iter().map(|s| s.code().to_string()).collect(),
+        required_slots: achievement_type.required_slots.iter().map(|&slot| slot.into()).collect(),
         allows_media: achievement_type.allows_media,
         fields: achievement_type
             .fields
@@ -221,13 +221,7 @@ pub fn catalogue_in(types: &[CatalogueTypeIo]) -> Result<Catalogue, ServiceError
         let field = format!("catalogue.{index}");
         // The level is one of its set already (the enum); `Some` keeps the shape of the other checked codes.
         let level = Some(Level::from(input.level));
-        let mut slots = Vec::new();
-        for code in &input.required_slots {
-            match EvidenceSlot::from_code(code) {
-                Some(slot) => slots.push(slot),
-                None => errors.add(format!("{field}.required_slots"), format!("证明材料“{code}”无效")),
-            }
-        }
+        let slots: Vec<EvidenceSlot> = input.required_slots.iter().map(|&code| code.into()).collect();
         let mut fields = Vec::new();
         for spec in &input.fields {
             match FieldFormat::from_code(&spec.format) {

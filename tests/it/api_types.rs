@@ -55,7 +55,8 @@ fn the_document_lists_the_closed_sets_of_codes() {
     ];
     let levels = ["formal", "public", "deemed", "exchange"];
     let notice_states = ["scheduled", "published", "withdrawn"];
-    let cases: [(&str, &str, &[&str]); 18] = [
+    let slots = ["formal", "public", "unit_signed", "award", "exchange", "school_course", "project", "own_resource"];
+    let cases: [(&str, &str, &[&str]); 19] = [
         ("SchoolIn", "school_type", &school_types),
         ("SchoolOut", "school_type", &school_types),
         ("SchoolUpdate", "school_type", &school_types),
@@ -74,6 +75,7 @@ fn the_document_lists_the_closed_sets_of_codes() {
         ("NoticeOut", "state", &notice_states),
         ("MaterialOut", "state", &notice_states),
         ("ImportRowOut", "outcome", &["created", "updated", "unchanged", "refused"]),
+        ("CatalogueTypeIo", "required_slots", &slots),
     ];
     for (schema, property, expected) in cases {
         assert_eq!(enum_of(&document, schema, property), expected, "{schema}.{property}");
