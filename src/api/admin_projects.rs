@@ -61,7 +61,7 @@ impl ProjectApi {
         body: Json<ProjectSettingsIn>,
     ) -> ApiResult<ProjectOut> {
         services.permit(auth.actor(), Duty::ManageProjects)?;
-        let settings = body.to_settings()?;
+        let settings = body.to_settings();
         Ok(Json(ProjectOut::from(&services.update_project(auth.actor(), id.0, &settings)?)))
     }
 

@@ -189,9 +189,9 @@ fn school_types(codes: &[SchoolTypeCode]) -> Vec<SchoolType> {
 }
 
 impl ProjectSettingsIn {
-    /// Every code is already one of its set (the enums), so nothing here can fail; the rules are the service's.
-    pub fn to_settings(&self) -> Result<ProjectSettings, ServiceError> {
-        Ok(ProjectSettings {
+    /// Every code is already one of its set (the enums); the rules about values are the service's.
+    pub fn to_settings(&self) -> ProjectSettings {
+        ProjectSettings {
             name: self.name.clone(),
             year: self.year,
             school_types: school_types(&self.school_types),
@@ -209,7 +209,7 @@ impl ProjectSettingsIn {
             experts_per_submission: self.experts_per_submission as usize,
             blind_review: self.blind_review,
             recuse_department: self.recuse_department,
-        })
+        }
     }
 }
 
@@ -219,8 +219,6 @@ pub fn catalogue_in(types: &[CatalogueTypeIo]) -> Result<Catalogue, ServiceError
     let mut out = Vec::new();
     for (index, input) in types.iter().enumerate() {
         let field = format!("catalogue.{index}");
-        // The level is one of its set already (the enum); `Some` keeps the shape of the other checked codes.
-        let level = Some(Level::from(input.level));
         let slots: Vec<EvidenceSlot> = input.required_slots.iter().map(|&code| code.into()).collect();
         let mut fields = Vec::new();
         for spec in &input.fields {
@@ -243,19 +241,16 @@ pub fn catalogue_in(types: &[CatalogueTypeIo]) -> Result<Catalogue, ServiceError
             errors.add(format!("{field}.template"), message);
             Vec::new()
         });
-        let allowed = school_types(&input.allowed_school_types);
-        if let Some(level) = level {
-            out.push(AchievementType {
-                code: input.code.clone(),
-                level,
-                name: input.name.clone(),
-                allowed_school_types: allowed,
-                fields,
-                sentence,
-                required_slots: slots,
-                allows_media: input.allows_media,
-            });
-        }
+        out.push(AchievementType {
+            code: input.code.clone(),
+            level: Level::from(input.level),
+            name: input.name.clone(),
+            allowed_school_types: school_types(&input.allowed_school_types),
+            fields,
+            sentence,
+            required_slots: slots,
+            allows_media: input.allows_media,
+        });
     }
     errors.into_result().map(|_| Catalogue { types: out }).map_err(ServiceError::Invalid)
 }
