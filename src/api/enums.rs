@@ -6,10 +6,13 @@ use poem_openapi::Enum;
 
 use crate::domain::SchoolType;
 use crate::domain::account::Role;
-use crate::domain::catalogue::{EvidenceSlot, Level};
+use crate::domain::catalogue::{EvidenceSlot, FieldFormat, Level};
 use crate::domain::notice::Audience;
 use crate::domain::progress::Progress;
+use crate::domain::review::MessageKind;
 use crate::domain::submission::SubmissionState;
+use crate::domain::verification::DocumentKind;
+use crate::files::FileKind;
 
 /// 学校类型: 中专, 技工学校, 职业高中, 成人中专.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -306,6 +309,162 @@ impl From<SlotCode> for EvidenceSlot {
     }
 }
 
+/// How a 成果情况 field is checked (`formats::validate_value`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum FieldFormatCode {
+    Text,
+    YearMonth,
+    Date,
+    Rank,
+    Cip,
+    JournalNumber,
+    PositiveInt,
+}
+
+impl From<FieldFormat> for FieldFormatCode {
+    fn from(format: FieldFormat) -> Self {
+        match format {
+            FieldFormat::Text => Self::Text,
+            FieldFormat::YearMonth => Self::YearMonth,
+            FieldFormat::Date => Self::Date,
+            FieldFormat::Rank => Self::Rank,
+            FieldFormat::Cip => Self::Cip,
+            FieldFormat::JournalNumber => Self::JournalNumber,
+            FieldFormat::PositiveInt => Self::PositiveInt,
+        }
+    }
+}
+
+impl From<FieldFormatCode> for FieldFormat {
+    fn from(code: FieldFormatCode) -> Self {
+        match code {
+            FieldFormatCode::Text => Self::Text,
+            FieldFormatCode::YearMonth => Self::YearMonth,
+            FieldFormatCode::Date => Self::Date,
+            FieldFormatCode::Rank => Self::Rank,
+            FieldFormatCode::Cip => Self::Cip,
+            FieldFormatCode::JournalNumber => Self::JournalNumber,
+            FieldFormatCode::PositiveInt => Self::PositiveInt,
+        }
+    }
+}
+
+/// A stored file's kind, decided by its content when it was uploaded (never by its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum FileKindCode {
+    Pdf,
+    Doc,
+    Docx,
+    Mp4,
+    Zip,
+    Xlsx,
+    Png,
+    #[oai(rename = "jpg")]
+    Jpeg,
+    /// Content of no kind zhiping knows.
+    #[oai(rename = "bin")]
+    Other,
+}
+
+impl From<FileKind> for FileKindCode {
+    fn from(kind: FileKind) -> Self {
+        match kind {
+            FileKind::Pdf => Self::Pdf,
+            FileKind::Doc => Self::Doc,
+            FileKind::Docx => Self::Docx,
+            FileKind::Mp4 => Self::Mp4,
+            FileKind::Zip => Self::Zip,
+            FileKind::Xlsx => Self::Xlsx,
+            FileKind::Png => Self::Png,
+            FileKind::Jpeg => Self::Jpeg,
+            FileKind::Other => Self::Other,
+        }
+    }
+}
+
+impl FileKindCode {
+    /// The kind as stored with a file record (`files::sniff::extension_of`); a value no release wrote is `bin`.
+    pub fn of_stored(kind: &str) -> Self {
+        FileKind::from_extension(kind).unwrap_or(FileKind::Other).into()
+    }
+}
+
+/// Which printed document a verification code belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum DocumentKindCode {
+    RegistrationForm,
+    AppraisalOpinion,
+}
+
+impl From<DocumentKind> for DocumentKindCode {
+    fn from(kind: DocumentKind) -> Self {
+        match kind {
+            DocumentKind::RegistrationForm => Self::RegistrationForm,
+            DocumentKind::AppraisalOpinion => Self::AppraisalOpinion,
+        }
+    }
+}
+
+/// What a message to a teacher is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum MessageKindCode {
+    Returned,
+    Published,
+}
+
+impl From<MessageKind> for MessageKindCode {
+    fn from(kind: MessageKind) -> Self {
+        match kind {
+            MessageKind::Returned => Self::Returned,
+            MessageKind::Published => Self::Published,
+        }
+    }
+}
+
+/// Where an account belongs, as answered (an expert of the city office is `city`, with org id 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum OrgRefKindCode {
+    School,
+    Department,
+    City,
+}
+
+/// A teacher's filing state for the current project: `none` before anything is saved, else the submission's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum FilingStateCode {
+    None,
+    Draft,
+    Submitted,
+    SchoolApproved,
+    Accepted,
+    UnderReview,
+    Reviewed,
+    Published,
+    Returned,
+}
+
+impl From<Option<SubmissionState>> for FilingStateCode {
+    fn from(state: Option<SubmissionState>) -> Self {
+        match state {
+            None => Self::None,
+            Some(SubmissionState::Draft) => Self::Draft,
+            Some(SubmissionState::Submitted) => Self::Submitted,
+            Some(SubmissionState::SchoolApproved) => Self::SchoolApproved,
+            Some(SubmissionState::Accepted) => Self::Accepted,
+            Some(SubmissionState::UnderReview) => Self::UnderReview,
+            Some(SubmissionState::Reviewed) => Self::Reviewed,
+            Some(SubmissionState::Published) => Self::Published,
+            Some(SubmissionState::Returned) => Self::Returned,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use poem_openapi::types::ToJSON;
@@ -349,6 +508,38 @@ mod tests {
         for level in Level::ALL {
             assert_eq!(LevelCode::from(level).to_json(), Some(serde_json::Value::from(level.code())));
             assert_eq!(Level::from(LevelCode::from(level)), level);
+        }
+        for format in FieldFormat::ALL {
+            assert_eq!(FieldFormatCode::from(format).to_json(), Some(serde_json::Value::from(format.code())));
+            assert_eq!(FieldFormat::from(FieldFormatCode::from(format)), format);
+        }
+        for kind in [
+            FileKind::Pdf,
+            FileKind::Doc,
+            FileKind::Docx,
+            FileKind::Mp4,
+            FileKind::Zip,
+            FileKind::Xlsx,
+            FileKind::Png,
+            FileKind::Jpeg,
+            FileKind::Other,
+        ] {
+            let stored = crate::files::extension_of(kind);
+            assert_eq!(FileKindCode::from(kind).to_json(), Some(serde_json::Value::from(stored)));
+            assert_eq!(FileKindCode::of_stored(stored), FileKindCode::from(kind));
+        }
+        assert_eq!(FileKindCode::of_stored("exe"), FileKindCode::Other);
+        for kind in [DocumentKind::RegistrationForm, DocumentKind::AppraisalOpinion] {
+            assert_eq!(DocumentKindCode::from(kind).to_json(), Some(serde_json::Value::from(kind.code())));
+        }
+        for (kind, code) in [(MessageKind::Returned, "returned"), (MessageKind::Published, "published")] {
+            assert_eq!(MessageKindCode::from(kind).to_json(), Some(serde_json::Value::from(code)));
+            assert_eq!(serde_json::to_value(kind).ok(), Some(serde_json::Value::from(code)));
+        }
+        assert_eq!(OrgRefKindCode::City.to_json(), Some(serde_json::Value::from("city")));
+        assert_eq!(FilingStateCode::from(None).to_json(), Some(serde_json::Value::from("none")));
+        for state in SubmissionState::ALL {
+            assert_eq!(FilingStateCode::from(Some(state)).to_json(), Some(serde_json::Value::from(state.code())));
         }
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
-use super::enums::{AdminRoleCode, OrgKindCode, RoleCode, SchoolTypeCode};
+use super::enums::{AdminRoleCode, OrgKindCode, OrgRefKindCode, RoleCode, SchoolTypeCode};
 
 use super::enums::{ProgressCode, RowOutcomeCode};
 use crate::domain::account::{Account, OrgMove};
@@ -84,7 +84,7 @@ pub struct ExpertOut {
     pub id_number: String,
     pub name: String,
     /// `school` or `department`: where the expert belongs (recusal).
-    pub org_kind: String,
+    pub org_kind: OrgRefKindCode,
     pub org_id: u64,
     pub subjects: Vec<String>,
     pub disabled: bool,
@@ -93,15 +93,15 @@ pub struct ExpertOut {
 impl From<&Account> for ExpertOut {
     fn from(account: &Account) -> Self {
         let (org_kind, org_id) = match account.org {
-            OrgRef::School(id) => ("school", id),
-            OrgRef::Department(id) => ("department", id),
-            OrgRef::City => ("city", 0),
+            OrgRef::School(id) => (OrgRefKindCode::School, id),
+            OrgRef::Department(id) => (OrgRefKindCode::Department, id),
+            OrgRef::City => (OrgRefKindCode::City, 0),
         };
         Self {
             id: account.id,
             id_number: account.username.clone(),
             name: account.name.clone(),
-            org_kind: org_kind.into(),
+            org_kind,
             org_id,
             subjects: account.expert_subjects.clone(),
             disabled: account.disabled,

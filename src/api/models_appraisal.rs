@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use poem_openapi::Object;
 
+use super::enums::{FileKindCode, FilingStateCode};
 use super::errors::FieldErrorBody;
 use crate::domain::FieldErrors;
 use crate::domain::catalogue::Level;
@@ -91,8 +92,8 @@ pub struct FileOut {
     pub sha256: String,
     pub name: String,
     pub size: u64,
-    /// Detected from the content: `pdf`, `doc`, `docx`, `mp4` or `zip`.
-    pub kind: String,
+    /// Detected from the content (a filing holds `pdf`, `doc`, `docx`, `mp4` or `zip`).
+    pub kind: FileKindCode,
     /// Download address (this API).
     pub url: String,
 }
@@ -118,9 +119,8 @@ pub struct AppraisalOut {
     pub project_id: u64,
     pub project_name: String,
     pub submission_id: Option<u64>,
-    /// `none` (未填报), `draft`, `submitted`, `school_approved`, `accepted`, `under_review`, `reviewed`,
-    /// `published` or `returned`
-    pub state: String,
+    /// `none` (未填报) or the submission's state.
+    pub state: FilingStateCode,
     pub state_label: String,
     /// The integrity pledge was accepted (in the web form) for this project.
     pub pledged: bool,
@@ -182,7 +182,7 @@ pub fn file_out(file: &FileRef) -> FileOut {
         sha256: file.sha256.clone(),
         name: file.name.clone(),
         size: file.size,
-        kind: file.kind.clone(),
+        kind: FileKindCode::of_stored(&file.kind),
         url: format!("/api/v1/files/{}", file.sha256),
     }
 }
@@ -234,7 +234,7 @@ impl AppraisalOut {
             project_id: appraisal.project.id,
             project_name: appraisal.project.name.clone(),
             submission_id: submission.map(|submission| submission.id),
-            state: appraisal.state().map(|state| state.code()).unwrap_or("none").to_string(),
+            state: appraisal.state().into(),
             state_label: appraisal.state().map(|state| state.label()).unwrap_or("未填报").to_string(),
             pledged: appraisal.pledged(),
             pledge_accepted_at: pledge.map(|pledge| pledge.at.to_rfc3339()),

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
-use super::enums::AudienceCode;
+use super::enums::{AudienceCode, FileKindCode};
 
 use crate::clock;
 use crate::domain::markup;
@@ -20,8 +20,8 @@ pub struct NoticeFileOut {
     /// SHA-256 of the content (its address); pass it back in `attachments` / `file` to keep the file.
     pub sha256: String,
     pub size: u64,
-    /// `pdf`, `doc`, `docx`, `xlsx` or `zip`, decided by content.
-    pub kind: String,
+    /// Decided by content (a notice carries `pdf`, `doc`, `docx`, `xlsx` or `zip`).
+    pub kind: FileKindCode,
     /// Where to download it (relative to `/api/v1`).
     pub download: String,
 }
@@ -147,7 +147,13 @@ fn state_code(state: crate::domain::notice::State) -> NoticeStateCode {
 
 impl NoticeFileOut {
     pub fn new(file: FileRef, download: String) -> Self {
-        Self { name: file.name, sha256: file.sha256, size: file.size, kind: file.kind, download }
+        Self {
+            name: file.name,
+            sha256: file.sha256,
+            size: file.size,
+            kind: FileKindCode::of_stored(&file.kind),
+            download,
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 use poem_openapi::Object;
 
+use super::enums::DocumentKindCode;
 use crate::clock;
 use crate::domain::verification::{VerificationRecord, display_code};
 use crate::service::printing::PublishedResult;
@@ -13,7 +14,7 @@ pub struct VerificationOut {
     /// The code as printed, e.g. `7K3M9-QX2TD-5RB8W-Z0H1N`.
     pub code: String,
     /// `registration_form` or `appraisal_opinion`.
-    pub kind: String,
+    pub kind: DocumentKindCode,
     /// 成果鉴定登记表 or 鉴定意见.
     pub kind_label: String,
     pub project_name: String,
@@ -29,7 +30,7 @@ impl From<VerificationRecord> for VerificationOut {
     fn from(record: VerificationRecord) -> Self {
         Self {
             code: display_code(&record.code),
-            kind: record.kind.code().into(),
+            kind: record.kind.into(),
             kind_label: record.kind.label().into(),
             project_name: record.project_name,
             masked_name: record.masked_name,

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
-use super::enums::{LevelCode, SchoolTypeCode, SlotCode};
-use crate::domain::catalogue::{AchievementType, Catalogue, EvidenceSlot, FieldFormat, FieldSpec, Level, SentencePart};
+use super::enums::{FieldFormatCode, LevelCode, SchoolTypeCode, SlotCode};
+use crate::domain::catalogue::{AchievementType, Catalogue, EvidenceSlot, FieldSpec, Level, SentencePart};
 use crate::domain::project::Project;
 use crate::domain::project_rules::ProjectUsage;
 use crate::domain::{FieldErrors, SchoolType};
@@ -19,8 +19,7 @@ pub struct FieldSpecIo {
     /// `[a-z0-9_]`, unique within the type.
     pub key: String,
     pub label: String,
-    /// `text`, `year_month`, `date`, `rank`, `cip`, `journal_number` or `positive_int`.
-    pub format: String,
+    pub format: FieldFormatCode,
     #[oai(default)]
     pub placeholder: String,
     pub hint: Option<String>,
@@ -149,7 +148,7 @@ fn type_out(achievement_type: &AchievementType) -> CatalogueTypeIo {
             .map(|field| FieldSpecIo {
                 key: field.key.clone(),
                 label: field.label.clone(),
-                format: field.format.code().into(),
+                format: field.format.into(),
                 placeholder: field.placeholder.clone(),
                 hint: field.hint.clone(),
             })
@@ -222,20 +221,17 @@ pub fn catalogue_in(types: &[CatalogueTypeIo]) -> Result<Catalogue, ServiceError
         let slots: Vec<EvidenceSlot> = input.required_slots.iter().map(|&code| code.into()).collect();
         let mut fields = Vec::new();
         for spec in &input.fields {
-            match FieldFormat::from_code(&spec.format) {
-                Some(format) => fields.push(FieldSpec {
-                    key: spec.key.clone(),
-                    label: spec.label.clone(),
-                    format,
-                    placeholder: if spec.placeholder.is_empty() {
-                        format!("请输入{}", spec.label)
-                    } else {
-                        spec.placeholder.clone()
-                    },
-                    hint: spec.hint.clone(),
-                }),
-                None => errors.add(format!("{field}.fields"), format!("字段格式“{}”无效", spec.format)),
-            }
+            fields.push(FieldSpec {
+                key: spec.key.clone(),
+                label: spec.label.clone(),
+                format: spec.format.into(),
+                placeholder: if spec.placeholder.is_empty() {
+                    format!("请输入{}", spec.label)
+                } else {
+                    spec.placeholder.clone()
+                },
+                hint: spec.hint.clone(),
+            });
         }
         let sentence = SentencePart::parse_template(&input.template).unwrap_or_else(|message| {
             errors.add(format!("{field}.template"), message);

@@ -5,7 +5,7 @@ mod convert;
 
 use poem_openapi::Object;
 
-use super::enums::SubmissionStateCode;
+use super::enums::{FileKindCode, MessageKindCode, SubmissionStateCode};
 
 pub use convert::{filing_out, history_out};
 
@@ -56,7 +56,7 @@ pub struct FileOut {
     pub label: String,
     /// The uploaded name (admins) or a neutral one such as `成果1.pdf` (experts).
     pub name: String,
-    pub kind: String,
+    pub kind: FileKindCode,
     pub size: u64,
     pub url: String,
 }
@@ -356,6 +356,5 @@ pub struct MessageOut {
     pub date: String,
     pub text: String,
     pub read: bool,
-    /// `returned` or `published`
-    pub kind: String,
+    pub kind: MessageKindCode,
 }

@@ -348,6 +348,13 @@ fn a_project_with_submissions_keeps_what_they_use() {
             .to_string()
             .contains("不能增删字段")
     );
+    // A field format outside the closed set is refused while the body is parsed (400, the API's error shape).
+    let mut unknown_format = types.clone();
+    unknown_format[paper]["fields"][0]["format"] = json!("isbn");
+    let refused = api.put(&format!("/projects/{id}/catalogue"), &json!(unknown_format));
+    assert_eq!(refused.status().as_u16(), 400);
+    let answer: Value = refused.json().expect("json");
+    assert!(answer["code"].is_string() && answer["message"].is_string(), "{answer}");
     types[paper]["name"] = json!("期刊论文");
     assert_eq!(api.put(&format!("/projects/{id}/catalogue"), &json!(types)).status().as_u16(), 200);
     // The page shows the counts and marks the type in use.

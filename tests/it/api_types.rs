@@ -56,7 +56,10 @@ fn the_document_lists_the_closed_sets_of_codes() {
     let levels = ["formal", "public", "deemed", "exchange"];
     let notice_states = ["scheduled", "published", "withdrawn"];
     let slots = ["formal", "public", "unit_signed", "award", "exchange", "school_course", "project", "own_resource"];
-    let cases: [(&str, &str, &[&str]); 19] = [
+    let file_kinds = ["pdf", "doc", "docx", "mp4", "zip", "xlsx", "png", "jpg", "bin"];
+    let formats = ["text", "year_month", "date", "rank", "cip", "journal_number", "positive_int"];
+    let filing_states = [&["none"][..], &states[..]].concat();
+    let cases: [(&str, &str, &[&str]); 27] = [
         ("SchoolIn", "school_type", &school_types),
         ("SchoolOut", "school_type", &school_types),
         ("SchoolUpdate", "school_type", &school_types),
@@ -76,6 +79,14 @@ fn the_document_lists_the_closed_sets_of_codes() {
         ("MaterialOut", "state", &notice_states),
         ("ImportRowOut", "outcome", &["created", "updated", "unchanged", "refused"]),
         ("CatalogueTypeIo", "required_slots", &slots),
+        ("FieldSpecIo", "format", &formats),
+        ("TeacherFileOut", "kind", &file_kinds),
+        ("NoticeFileOut", "kind", &file_kinds),
+        ("FileOut", "kind", &file_kinds),
+        ("VerificationOut", "kind", &["registration_form", "appraisal_opinion"]),
+        ("MessageOut", "kind", &["returned", "published"]),
+        ("ExpertOut", "org_kind", &["school", "department", "city"]),
+        ("TeacherAppraisalOut", "state", &filing_states),
     ];
     for (schema, property, expected) in cases {
         assert_eq!(enum_of(&document, schema, property), expected, "{schema}.{property}");

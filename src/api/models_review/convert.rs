@@ -46,14 +46,14 @@ pub fn filing_out(filing: &Filing, catalogue: &Catalogue, neutral: Option<u64>) 
                 url: format!("/expert/submissions/{id}/files/{}", neutral_file.number),
                 label: neutral_file.label,
                 name: neutral_file.name,
-                kind: stored.kind.clone(),
+                kind: FileKindCode::of_stored(&stored.kind),
                 size: stored.size,
             },
             None => FileOut {
                 url: file_href(&stored),
                 label: neutral_file.label,
                 name: stored.name.clone(),
-                kind: stored.kind.clone(),
+                kind: FileKindCode::of_stored(&stored.kind),
                 size: stored.size,
             },
         })
@@ -228,10 +228,7 @@ impl From<Message> for MessageOut {
             date: clock::day(message.at),
             text: message.text,
             read: message.read_at.is_some(),
-            kind: match message.kind {
-                crate::domain::review::MessageKind::Returned => "returned".into(),
-                crate::domain::review::MessageKind::Published => "published".into(),
-            },
+            kind: message.kind.into(),
         }
     }
 }
