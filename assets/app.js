@@ -35,10 +35,12 @@
       if (closed) { return; }
       closed = true;
       popup.parentNode.removeChild(popup);
-      if (form && window.XMLHttpRequest && window.FormData) {
+      if (form && window.XMLHttpRequest) {
+        var token = form.querySelector('input[name=csrf]');
         var request = new XMLHttpRequest();
         request.open('POST', form.getAttribute('action'));
-        request.send(new FormData(form));
+        request.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+        request.send('csrf=' + encodeURIComponent(token ? token.value : ''));
       }
       var main = document.getElementById('main');
       if (main && main.focus) { main.focus(); }
