@@ -21,14 +21,33 @@
     var field = error.parentNode && error.parentNode.querySelector('input, select, textarea');
     if (field && field.focus) { field.focus(); }
   }
-  // 消息提醒 on arrival at 首页: the in-page notice becomes a modal box; 查看 goes on, Esc or a click outside closes.
+  // 消息提醒 on arrival at 首页: the in-page notice becomes a modal box; 查看 goes on; 关闭, Esc or a click
+  // outside closes it and marks that message read (the 关闭 form, sent in the background), so it stays closed.
   function messagePopup() {
     var popup = document.getElementById('message-popup');
     if (!popup) { return; }
+    var form = popup.querySelector('form.popup-close');
     popup.className += ' modal';
     var view = popup.querySelector('a');
     if (view && view.focus) { view.focus(); }
-    function close() { popup.className = popup.className.replace(' modal', ''); }
+    var closed = false;
+    function close() {
+      if (closed) { return; }
+      closed = true;
+      popup.parentNode.removeChild(popup);
+      if (form && window.XMLHttpRequest) {
+        var token = form.querySelector('input[name=csrf]');
+        var request = new XMLHttpRequest();
+        request.open('POST', form.getAttribute('action'));
+        request.setRequestHeader('Content-Type', 'application/x-www-form-urlencoded');
+        request.send('csrf=' + encodeURIComponent(token ? token.value : ''));
+      }
+      var main = document.getElementById('main');
+      if (main && main.focus) { main.focus(); }
+    }
+    if (form) {
+      form.addEventListener('submit', function (event) { event.preventDefault(); close(); }, false);
+    }
     popup.addEventListener('click', function (event) { if (event.target === popup) { close(); } }, false);
     document.addEventListener('keydown', function (event) { if (event.keyCode === 27) { close(); } }, false);
   }

@@ -13,7 +13,8 @@
   }
   function show(node, visible) { if (node) { node.style.display = visible ? '' : 'none'; } }
 
-  /* 诚信承诺书: 同意 is disabled and shows the seconds left (e.g. "13秒") until 15 seconds have passed. */
+  /* 诚信承诺书: 同意 is disabled and shows the seconds left (e.g. "13秒", as in the manual) until 15 seconds have
+     passed; its accessible name keeps 同意 with the countdown, so a screen reader does not hear only "13秒". */
   function pledge() {
     var button = document.getElementById('pledge-agree');
     var form = document.getElementById('pledge-form');
@@ -23,11 +24,13 @@
       if (left > 0) {
         button.disabled = true;
         button.textContent = left + '秒';
+        button.setAttribute('aria-label', '同意（请阅读，' + left + '秒后可点击）');
         left -= 1;
         window.setTimeout(tick, 1000);
       } else {
         button.disabled = false;
         button.textContent = '同意';
+        button.removeAttribute('aria-label');
       }
     }
     tick();
@@ -86,18 +89,72 @@
       input.addEventListener('change', refresh, false);
     });
     refresh();
+    each(block.querySelectorAll('input[data-picker]'), datePicker);
     var own = block.querySelector('.own-part');
     if (own) {
       var remaining = block.querySelector('.byte-count .remaining');
       var max = parseInt(own.getAttribute('data-max-bytes'), 10) || 255;
       var count = function () {
         var left = max - utf8Bytes(own.value.replace(/^\s+|\s+$/g, ''));
-        remaining.textContent = left < 0 ? '0（已超出' + (-left) + '）' : String(left);
+        // The same words as the server's (formats::own_part_room).
+        remaining.textContent = left < 0 ? '已超出' + (-left) + '字节，请删减' : '还可输入' + left + '字节';
         remaining.parentNode.className = 'hint byte-count' + (left < 0 ? ' over' : '');
       };
       own.addEventListener('input', count, false);
       count();
     }
+  }
+
+  /* Date fields get the browser's own picker (type=date / month) where it has one; the server reads the same
+     yyyy-mm-dd / yyyy-mm it reads from the text box. A value the picker cannot hold (typed differently, or
+     wrong) stays a text box, so nothing typed is lost. */
+  var PICKER_PATTERN = { date: /^\d{4}-\d{2}-\d{2}$/, month: /^\d{4}-\d{2}$/ };
+  function pickerSupported(kind) {
+    var probe = document.createElement('input');
+    try { probe.setAttribute('type', kind); } catch (error) { return false; }
+    return probe.type === kind;
+  }
+  function datePicker(input) {
+    var kind = input.getAttribute('data-picker');
+    if (!PICKER_PATTERN[kind] || input.type === kind || !pickerSupported(kind)) { return; }
+    if (input.value && !PICKER_PATTERN[kind].test(input.value)) { return; }
+    var now = new Date();
+    var month = ('0' + (now.getMonth() + 1)).slice(-2);
+    var today = now.getFullYear() + '-' + month + '-' + ('0' + now.getDate()).slice(-2);
+    input.setAttribute('type', kind);
+    input.setAttribute('max', kind === 'date' ? today : now.getFullYear() + '-' + month);
+    input.removeAttribute('placeholder');
+  }
+
+  /* 现专技职务: the title list shows only the chosen grade's titles (and those of every grade, like 其它). */
+  function setupTitles() {
+    var grade = document.getElementById('title_grade');
+    var title = document.getElementById('title_name');
+    if (!grade || !title) { return; }
+    var all = [];
+    each(title.options, function (option) { all.push(option); });
+    // On load the stored choice stays listed even if it does not fit (the server's message says so).
+    function filter(initial) {
+      var chosen = grade.value;
+      var selected = title.value;
+      while (title.options.length) { title.removeChild(title.options[0]); }
+      var kept = false;
+      each(all, function (option) {
+        var of = option.getAttribute('data-grade');
+        if (!chosen || !of || of === chosen || option.value === '' || (initial && option.value === selected)) {
+          title.appendChild(option);
+          if (option.value === selected) { kept = true; }
+        }
+      });
+      title.value = kept ? selected : '';
+    }
+    grade.addEventListener('change', function () {
+      filter(false);
+      var event = document.createEvent('HTMLEvents');
+      event.initEvent('change', true, false);
+      title.dispatchEvent(event);
+    }, false);
+    filter(true);
   }
 
   function utf8Bytes(text) {
@@ -211,6 +268,9 @@
 
   /* Focus the first error's own input (more precise than app.js for sentence inputs). */
   function focusFirstError() {
+    // The server marks the first error's own field (autofocus); a page written in place needs the call.
+    var marked = document.querySelector('form.filing [autofocus]');
+    if (marked && marked.focus && marked.offsetParent !== null) { marked.focus(); return; }
     var error = document.querySelector('form.filing .field-error');
     if (!error || !error.id) { return; }
     var input = document.querySelector('[aria-describedby~="' + error.id + '"]');
@@ -229,6 +289,8 @@
       title.addEventListener('change', toggle, false);
       toggle();
     }
+    setupTitles();
+    each(form.querySelectorAll('input[data-picker]'), datePicker);
     each(form.querySelectorAll('fieldset.achievement'), setupBlock);
     setupAdd(form);
     setupRemove(form);

@@ -77,6 +77,19 @@ pub fn default_title_names() -> Vec<String> {
     .collect()
 }
 
+/// The grade a known title belongs to (初级 / 中级 / 副高级), so the title list can follow the chosen grade and a
+/// title of another grade is refused. Titles a project adds itself, and 其它, belong to every grade.
+pub fn title_grade_of(title: &str) -> Option<&'static str> {
+    match title {
+        "二级教师" | "二级实习指导教师" | "助理讲师" | "三级教师" | "三级实习指导教师" | "教员" => {
+            Some("初级")
+        }
+        "一级教师" | "一级实习指导教师" | "讲师" | "实习指导教师" => Some("中级"),
+        "高级教师" | "高级实习指导教师" | "高级讲师" => Some("副高级"),
+        _ => None,
+    }
+}
+
 /// The 申报学科 choices a new project offers: the common courses of secondary vocational schools, then the
 /// specialty groups of the vocational catalogue.
 pub fn default_subjects() -> Vec<String> {

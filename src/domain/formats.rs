@@ -295,9 +295,15 @@ pub fn own_part(s: &str) -> Result<String, String> {
     Ok(value.to_string())
 }
 
-/// Bytes still free in 本人承担部分 (0 when over), for the "还可输入n字节" note.
-pub fn own_part_remaining(s: &str) -> usize {
-    OWN_PART_MAX_BYTES.saturating_sub(utf8_bytes(s.trim()))
+/// The counter under 本人承担部分 (after "限255字节（…），"): "还可输入n字节", or when too long "已超出n字节，请删减"
+/// (`appraisal.js` words the live counter the same way).
+pub fn own_part_room(s: &str) -> String {
+    let bytes = utf8_bytes(s.trim());
+    if bytes > OWN_PART_MAX_BYTES {
+        format!("已超出{}字节，请删减", bytes - OWN_PART_MAX_BYTES)
+    } else {
+        format!("还可输入{}字节", OWN_PART_MAX_BYTES - bytes)
+    }
 }
 
 /// Checks one non-empty 成果情况 value by its catalogue format.
@@ -438,14 +444,15 @@ mod tests {
         let eighty_five = "编".repeat(85);
         assert_eq!(utf8_bytes(&eighty_five), 255);
         assert_eq!(own_part(&eighty_five), Ok(eighty_five.clone()));
-        assert_eq!(own_part_remaining(&eighty_five), 0);
+        assert_eq!(own_part_room(&eighty_five), "还可输入0字节");
         let eighty_six = "编".repeat(86);
         assert_eq!(own_part(&eighty_six), Err("本人承担部分至多255字节（含标点符号），当前258字节".into()));
         // Chinese punctuation is three bytes too: 84 characters and one "，" make 255, a second one 258.
         assert!(own_part(&format!("{}，", "编".repeat(84))).is_ok());
         assert!(own_part(&format!("{}，，", "编".repeat(84))).is_err());
         assert_eq!(utf8_bytes("全部"), 6);
-        assert_eq!(own_part_remaining("全部"), 249);
+        assert_eq!(own_part_room("全部"), "还可输入249字节");
+        assert_eq!(own_part_room(&eighty_six), "已超出3字节，请删减");
         assert_eq!(own_part("  全部 "), Ok("全部".into()));
         assert_eq!(utf8_bytes(&"a".repeat(255)), 255);
     }

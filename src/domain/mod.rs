@@ -8,6 +8,7 @@ pub mod catalogue_edit;
 pub mod field_errors;
 pub mod filing;
 pub mod formats;
+pub mod home_steps;
 pub mod idcard;
 pub mod markup;
 pub mod notice;

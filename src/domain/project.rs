@@ -105,7 +105,14 @@ impl Project {
     /// Why a teacher's submission in `state` cannot be edited now, if it cannot. A returned submission (退回)
     /// stays editable after the filing window, until the school's review closes: the school asked for the fix,
     /// and only while it can still review may the teacher resubmit (the manual: 会被退回，需要修改后重新提交).
+    /// A teacher who never filed is told so plainly: there is nothing to view.
     pub fn editing_closed_reason(&self, state: Option<SubmissionState>, now: DateTime<Utc>) -> Option<String> {
+        if state.is_none() && now > self.filing_end {
+            return Some(format!(
+                "填报已于 {} 截止。您未在截止前填报教科研成果鉴定材料，现已不能填报；如有疑问，请联系学校管理员。",
+                crate::clock::minute(self.filing_end)
+            ));
+        }
         if state != Some(SubmissionState::Returned) || now < self.filing_start {
             return self.filing_closed_reason(now);
         }
@@ -139,5 +146,16 @@ mod tests {
         assert!(reason.starts_with("退回修改已于"), "{reason}");
         let before = now - Duration::days(20);
         assert!(project.editing_closed_reason(Some(SubmissionState::Returned), before).is_some());
+    }
+
+    #[test]
+    fn a_teacher_who_never_filed_is_told_so_after_the_deadline() {
+        let now = Utc::now();
+        let project =
+            Project::with_defaults(1, "测试".into(), 2026, (now - Duration::days(10), now - Duration::days(1)));
+        let never = project.editing_closed_reason(None, now).expect("closed");
+        assert!(never.contains("您未在截止前填报") && !never.contains("现仅可查看"), "{never}");
+        let draft = project.editing_closed_reason(Some(SubmissionState::Draft), now).expect("closed");
+        assert!(draft.contains("现仅可查看"), "a draft is still there to view: {draft}");
     }
 }

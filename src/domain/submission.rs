@@ -85,20 +85,6 @@ impl SubmissionState {
                 | SubmissionState::Published
         )
     }
-
-    /// The home page's step index (填报 → 学校审核 → 主管部门审核 → 专家评审 → 公布等级) and its state word
-    /// (SPEC §4: 未填报 / 暂存 / 待审核 / 通过 / 退回 / 评审中 / 已公布).
-    pub fn home_step(self) -> (usize, &'static str) {
-        match self {
-            SubmissionState::Draft => (0, "暂存"),
-            SubmissionState::Returned => (0, "退回"),
-            SubmissionState::Submitted => (1, "待审核"),
-            SubmissionState::SchoolApproved => (2, "待审核"),
-            SubmissionState::Accepted => (3, "通过"),
-            SubmissionState::UnderReview | SubmissionState::Reviewed => (3, "评审中"),
-            SubmissionState::Published => (4, "已公布"),
-        }
-    }
 }
 
 /// The integrity pledge as accepted (SPEC §4.1): evidence stored with the submission.

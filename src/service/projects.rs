@@ -34,6 +34,11 @@ pub struct ProjectHead {
     pub id: u64,
     pub name: String,
     pub year: i32,
+    /// The filing window and 主管部门审核 setting, for the teacher's home card.
+    pub filing_start: chrono::DateTime<chrono::Utc>,
+    pub filing_end: chrono::DateTime<chrono::Utc>,
+    pub school_review_end: chrono::DateTime<chrono::Utc>,
+    pub department_review: bool,
 }
 
 impl ProjectHeads {

@@ -187,6 +187,7 @@ pub const PAGE_ROUTES: &[PageRoute] = &[
     get("/verify", Public, Scope::None, || verify::show.boxed()),
     // 消息提醒 and the review chain.
     get("/messages", Roles(TEACHER), Scope::None, || messages::show.boxed()),
+    post("/messages/:id/read", Roles(TEACHER), Scope::Record, || messages::mark_read.boxed()),
     get("/review", Roles(ADMINS), Scope::None, || review_list::show.boxed()),
     post("/review/accept-all", Roles(CITY), Scope::Record, || review_list::accept_all.boxed()),
     post("/review/auto-assign", Roles(CITY), Scope::Record, || review_list::auto_assign.boxed()),

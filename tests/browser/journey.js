@@ -111,6 +111,13 @@ async function main() {
       await DOM.focus({ nodeId: await node(selector) });
       await Input.insertText({ text });
     }
+    // Date fields become the browser's date / month pickers with JavaScript (appraisal.js): set what a pick sets.
+    async function typeDate(selector, text) {
+      if (!js) { await type(selector, text); return; }
+      const set = `(function(i){i.value=${JSON.stringify(text)};i.dispatchEvent(new Event('change',{bubbles:true}));return i.type;})(document.querySelector(${JSON.stringify(selector)}))`;
+      const kind = (await Runtime.evaluate({ expression: set, returnByValue: true })).result.value;
+      if (kind !== 'date' && kind !== 'month') { fail(`${selector} should be a date picker, is ${kind}`); }
+    }
     async function choose(selector, value) {
       // Marks the option selected as a user's choice would; the select has not been touched, so this holds.
       const option = await node(`${selector} option[value="${value}"]`);
@@ -187,7 +194,7 @@ async function main() {
     // 3. Fill everything but 本人承担部分 and the confirmation; upload the files; 暂存.
     await choose('#title_grade', '中级');
     await choose('#title_name', '一级教师');
-    await type('#title_date', '2015-09-01');
+    await typeDate('#title_date', '2015-09-01');
     await type('#research_direction', '职业教育课程改革');
     await type('#major_college', '无');
     await type('#major_bachelor', '机械工程');
@@ -200,7 +207,7 @@ async function main() {
     if (js && (await html('#achievement-0 .type-fields[data-type="journal_paper"]')).indexOf('display: none') < 0) {
       fail('JavaScript shows only the chosen type\'s inputs');
     }
-    await type('#a0-monograph-published', '2019-05');
+    await typeDate('#a0-monograph-published', '2019-05');
     await type('#a0-monograph-publisher', '高等教育出版社');
     await type('#a0-monograph-rank', '1/3');
     await type('#a0-monograph-cip', '2019102034');

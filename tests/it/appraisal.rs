@@ -2,12 +2,16 @@
 
 #[path = "appraisal/browser.rs"]
 mod browser;
+#[path = "appraisal/browser_polish.rs"]
+mod browser_polish;
 #[path = "appraisal/files.rs"]
 mod files;
 #[path = "appraisal/filing.rs"]
 mod filing;
 #[path = "appraisal/pledge.rs"]
 mod pledge;
+#[path = "appraisal/polish.rs"]
+mod polish;
 #[path = "appraisal/state.rs"]
 mod state;
 

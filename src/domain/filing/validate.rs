@@ -5,7 +5,9 @@
 
 use chrono::NaiveDate;
 
-use super::{Achievement, DOCUMENT_KINDS, FileLimits, FileRef, Filing, MEDIA_KINDS, OTHER_TITLE, TITLE_GRADES};
+use super::{
+    Achievement, DOCUMENT_KINDS, FileLimits, FileRef, Filing, MEDIA_KINDS, OTHER_TITLE, TITLE_GRADES, title_grade_of,
+};
 use crate::domain::catalogue::{AchievementType, Catalogue, EvidenceSlot};
 use crate::domain::field_errors::FieldErrors;
 use crate::domain::formats;
@@ -102,6 +104,14 @@ impl<'a> Checker<'_, 'a> {
             && !rules.title_names.contains(&filing.title_name)
         {
             self.errors.add("title_name", "请从列表中选择现专技职务；列表中没有的，请选择“其它”并填写");
+        } else if let Some(grade) = title_grade_of(&filing.title_name)
+            && TITLE_GRADES.contains(&filing.title_grade.as_str())
+            && grade != filing.title_grade
+        {
+            self.errors.add(
+                "title_name",
+                format!("“{}”属于{grade}职务，与所选等级“{}”不符，请重新选择", filing.title_name, filing.title_grade),
+            );
         }
         if filing.title_name == OTHER_TITLE {
             trim(&mut filing.title_other);

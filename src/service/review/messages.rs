@@ -4,17 +4,22 @@
 use chrono::Utc;
 
 use crate::domain::account::{Account, Role};
+use crate::domain::home_steps::{FilingWindow, HomeStep, deadline_note, home_steps, returned_by};
 use crate::domain::review::{Message, MessageKind, SubmissionSummary};
-use crate::domain::submission::SubmissionState;
+use crate::domain::submission::{Submission, SubmissionState};
 use crate::service::projects::ProjectHeads;
 use crate::service::{Actor, ServiceError, ServiceResult, Services};
 use crate::store::{Reader, tables};
 
-/// What 首页 shows of the teacher's current appraisal.
+/// What 首页 shows of the teacher's current appraisal: the project, each step as it stands now, and the
+/// deadline line (also before anything was filed).
 #[derive(Debug, Clone)]
 pub struct TeacherStatus {
     pub project_name: String,
-    pub state: SubmissionState,
+    /// `None`: nothing filed yet (未填报).
+    pub state: Option<SubmissionState>,
+    pub steps: [HomeStep; 5],
+    pub deadline: Option<String>,
 }
 
 impl Services {
@@ -54,6 +59,24 @@ impl Services {
             let now = Utc::now();
             for mut message in unread {
                 message.read_at = Some(now);
+                tx.put(&message)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Closes the 首页 pop-up of one message for good: marks just that message read. Another teacher's message
+    /// (or none) is "not found".
+    pub fn mark_message_read(&self, actor: &Actor, message_id: u64) -> ServiceResult<()> {
+        if !actor.is(Role::Teacher) {
+            return Err(ServiceError::Forbidden("消息提醒仅对申报教师开放"));
+        }
+        self.store.write(|tx| {
+            let Some(mut message) = tx.get::<Message>(message_id)?.filter(|m| m.teacher_id == actor.account_id) else {
+                return Err(ServiceError::NotFound("消息不存在"));
+            };
+            if message.read_at.is_none() {
+                message.read_at = Some(Utc::now());
                 tx.put(&message)?;
             }
             Ok(())
@@ -130,8 +153,28 @@ fn teacher_status_in(
     };
     let Some(project) = heads.get(project_id) else { return Ok(None) };
     let key = format!("{project_id}:{}", actor.account_id);
-    let Some(id) = read.lookup(tables::SUBMISSION_BY_TEACHER, &key)? else { return Ok(None) };
     // The summary is the small row written with every submission; the filing itself is not read.
-    let Some(summary) = read.get::<SubmissionSummary>(id)? else { return Ok(None) };
-    Ok(Some(TeacherStatus { project_name: project.name.clone(), state: summary.state }))
+    let summary = match read.lookup(tables::SUBMISSION_BY_TEACHER, &key)? {
+        Some(id) => read.get::<SubmissionSummary>(id)?,
+        None => None,
+    };
+    let state = summary.as_ref().map(|summary| summary.state);
+    // Only a return needs the record: its history says which level sent it back.
+    let returned = match &summary {
+        Some(summary) if summary.state == SubmissionState::Returned => read
+            .get::<Submission>(summary.id)?
+            .and_then(|submission| submission.return_reason().and_then(|transition| returned_by(transition.from))),
+        _ => None,
+    };
+    let window = FilingWindow {
+        start: project.filing_start,
+        end: project.filing_end,
+        school_review_end: project.school_review_end,
+    };
+    Ok(Some(TeacherStatus {
+        project_name: project.name.clone(),
+        state,
+        steps: home_steps(state, returned, project.department_review),
+        deadline: deadline_note(window, state, Utc::now()),
+    }))
 }

@@ -178,6 +178,22 @@ impl Services {
         })
     }
 
+    /// 提交 pressed while an upload of the same post was refused: nothing is submitted. The rest (typed values
+    /// and the files that were accepted) is stored as 暂存, as a failed 提交 stores it, and every check 提交 makes
+    /// is returned, so the teacher sees all red messages at once, not only the file's.
+    pub fn submit_with_refused_upload(&self, actor: &Actor, edit: &FilingEdit) -> ServiceResult<SubmitOutcome> {
+        let limits = self.file_limits();
+        self.store.write(|tx| {
+            let (appraisal, filing) = prepare(tx, actor, edit, limits)?;
+            self.ensure_free_space()?;
+            let rules = appraisal.rules();
+            let errors = validate_for_submit(&filing, &rules).err().unwrap_or_default();
+            let (filing, _) = check_formats(&filing, &rules);
+            let draft = store_draft(tx, actor, &appraisal, filing, "提交未成功（有文件未能上传），已暂存")?;
+            Ok(SubmitOutcome::Incomplete { draft, errors })
+        })
+    }
+
     /// 撤回: back to a draft while the submission waits for the school (the school has not acted) and the
     /// filing window is open (so it can be submitted again).
     pub fn withdraw(&self, actor: &Actor, submission_id: Option<u64>) -> ServiceResult<Submission> {

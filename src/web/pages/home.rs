@@ -5,20 +5,21 @@ use maud::{Markup, html};
 use poem::{Response, handler};
 
 use crate::domain::account::Role;
+use crate::domain::home_steps::{HomeStep, StepMark};
 use crate::service::review::messages::TeacherHome;
 use crate::web::ctx::Signed;
 use crate::web::{errors, layout};
 
-/// The five steps of SPEC §4 with each one's state label.
-pub const STEPS: [&str; 5] = ["填报", "学校审核", "主管部门审核", "专家评审", "公布等级"];
-
-pub fn status_steps(current: usize, state: &str) -> Markup {
+/// The five steps of SPEC §4, each with what is true of it now; the current one is marked for screen readers.
+pub fn status_steps(steps: &[HomeStep; 5]) -> Markup {
     html! {
         ol.steps aria-label="我的教科研成果鉴定状态" {
-            @for (index, step) in STEPS.iter().enumerate() {
-                li.current[index == current] .done[index < current] aria-current=[(index == current).then_some("step")] {
-                    span.step-name { (step) }
-                    @if index == current { span.step-state { (state) } }
+            @for step in steps {
+                @let current = step.mark == StepMark::Current;
+                li.current[current] .done[step.mark == StepMark::Done] .returned[step.mark == StepMark::Returned]
+                    aria-current=[current.then_some("step")] {
+                    span.step-name { (step.name) }
+                    span.step-state { (step.word) }
                 }
             }
         }
@@ -33,7 +34,7 @@ pub fn show(mut signed: Signed) -> Response {
         Role::Teacher => match signed.services().teacher_home(signed.actor()) {
             Ok(home) => {
                 signed.ctx.unread_messages = home.unread;
-                teacher_home(home)
+                teacher_home(home, &signed.ctx.csrf())
             }
             Err(error) => return errors::page(&signed.ctx, &error),
         },
@@ -48,9 +49,9 @@ pub fn show(mut signed: Signed) -> Response {
 }
 
 /// The return pop-up, the status card, then the published grade with 打印 and 往年鉴定结果打印.
-fn teacher_home(home: TeacherHome) -> Markup {
+fn teacher_home(home: TeacherHome, csrf: &str) -> Markup {
     html! {
-        (super::messages::return_popup(home.return_notice.as_ref()))
+        (super::messages::return_popup(home.return_notice.as_ref(), csrf))
         (super::messages::status_card(home.status.as_ref()))
         (super::printing::home_results(home.results))
     }

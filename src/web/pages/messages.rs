@@ -3,11 +3,13 @@
 //! modal), and the status card of 首页.
 
 use maud::{Markup, html};
+use poem::web::{Form, Path, Redirect};
 use poem::{IntoResponse, Response, handler};
 
 use super::home::status_steps;
 use crate::clock;
 use crate::domain::account::Role;
+use crate::domain::home_steps::home_steps;
 use crate::domain::review::Message;
 use crate::service::review::messages::TeacherStatus;
 use crate::web::ctx::{Ctx, Signed};
@@ -68,33 +70,59 @@ pub fn show(signed: Signed) -> Response {
     layout::page(&signed.ctx, "消息提醒", "", body).into_response()
 }
 
-/// The pop-up box of 首页 while a return is unread: the sender, date and reason with 查看.
-pub fn return_popup(message: Option<&Message>) -> Markup {
+/// The pop-up box of 首页 while a return is unread: the sender, date and reason with 查看 and 关闭. 关闭 is a
+/// small form that marks this message read, so the box stays closed (`app.js` sends it without leaving 首页).
+pub fn return_popup(message: Option<&Message>, csrf: &str) -> Markup {
     let Some(message) = message else { return html! {} };
     html! {
         section.popup #message-popup role="alertdialog" aria-labelledby="message-popup-title" aria-describedby="message-popup-text" {
             div.popup-box {
                 h2 #message-popup-title { "消息提醒" }
                 p #message-popup-text {
-                    "您的教科研成果鉴定已被" (message.sender) "退回：" (clock::day(message.at)) " " (message.text)
+                    "您的教科研成果鉴定已被" (message.sender) "退回：" (clock::day(message.at)) " " (message.text.trim_end_matches('。')) "。"
                 }
-                p { a.button.primary href="/messages" { "查看" } }
+                div.popup-actions {
+                    a.button.primary href="/messages" { "查看" }
+                    form.inline.popup-close method="post" action=(format!("/messages/{}/read", message.id)) {
+                        input type="hidden" name="csrf" value=(csrf);
+                        button type="submit" { "关闭" }
+                    }
+                }
             }
         }
     }
 }
 
-/// 我的教科研成果鉴定状态 from the teacher's submission (the published grade with 打印 is the printing module's card).
+#[derive(serde::Deserialize)]
+pub struct ReadForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /messages/:id/read`: 关闭 on the pop-up marks that message read, then back to 首页.
+#[handler]
+pub fn mark_read(signed: Signed, Path(id): Path<u64>, Form(form): Form<ReadForm>) -> Response {
+    if let Err(error) = signed.ctx.check_csrf(&form.csrf) {
+        return error.into_response();
+    }
+    match signed.services().mark_message_read(signed.actor(), id) {
+        Ok(()) => Redirect::see_other("/").into_response(),
+        Err(error) => errors::page(&signed.ctx, &error),
+    }
+}
+
+/// 我的教科研成果鉴定状态: the project, each step as it stands now, and the deadline line (the published grade
+/// with 打印 is the printing module's card).
 pub fn status_card(status: Option<&TeacherStatus>) -> Markup {
     html! {
-        section.card {
+        section.card.status-card {
             h2 { "我的教科研成果鉴定状态" }
             @match status {
-                None => { (status_steps(0, "未填报")) }
+                None => { (status_steps(&home_steps(None, None, true))) }
                 Some(status) => {
-                    @let (step, word) = status.state.home_step();
-                    p.hint { (status.project_name) }
-                    (status_steps(step, word))
+                    p.project-name { (status.project_name) }
+                    @if let Some(deadline) = &status.deadline { p.deadline { (deadline) } }
+                    (status_steps(&status.steps))
                 }
             }
         }

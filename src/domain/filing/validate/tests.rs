@@ -282,6 +282,21 @@ fn basic_info_rules() {
 }
 
 #[test]
+fn a_title_of_another_grade_is_refused_and_titles_a_project_adds_fit_every_grade() {
+    let mut filing = valid_filing();
+    filing.title_grade = "副高级".into();
+    filing.title_name = "一级教师".into();
+    let errors = submit_errors(&filing, SchoolType::Zhigao);
+    assert_eq!(pairs(&errors), [("title_name", "“一级教师”属于中级职务，与所选等级“副高级”不符，请重新选择")]);
+    let fixture = Fixture::new();
+    filing.title_name = "高级讲师".into();
+    assert!(validate_for_submit(&filing, &fixture.rules(SchoolType::Zhigao)).is_ok());
+    filing.title_name = OTHER_TITLE.into();
+    filing.title_other = "研究员".into();
+    assert!(validate_for_submit(&filing, &fixture.rules(SchoolType::Zhigao)).is_ok());
+}
+
+#[test]
 fn files_must_fit_their_place() {
     let mut filing = valid_filing();
     filing.achievements[0].achievement_file = Some(file("课堂实录.mp4", "mp4"));

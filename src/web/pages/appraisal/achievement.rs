@@ -7,9 +7,10 @@
 use maud::{Markup, html};
 
 use crate::domain::FieldErrors;
+use crate::domain::catalogue::FieldFormat;
 use crate::domain::catalogue::{AchievementType, EvidenceSlot, SentencePart};
 use crate::domain::filing::{Achievement, FileRef};
-use crate::domain::formats::{OWN_PART_MAX_BYTES, own_part_remaining};
+use crate::domain::formats::{OWN_PART_MAX_BYTES, own_part_room, utf8_bytes};
 use crate::service::submissions::{Appraisal, FileSlot, FileTarget};
 use crate::web::layout::{described_by, field_error};
 
@@ -20,6 +21,8 @@ pub struct BlockContext<'a> {
     pub appraisal: &'a Appraisal,
     pub errors: &'a FieldErrors,
     pub confirm_remove: Option<usize>,
+    /// The id of the first error's field (see `form::field_anchor`): it gets `autofocus`.
+    pub first_error: Option<&'a str>,
 }
 
 /// The index as it appears in names, and the number shown to people (1-based).
@@ -46,6 +49,7 @@ pub fn block(context: &BlockContext, index: usize, item: &Achievement, origin: O
     let contribution_error = errors.get(&key("contribution_file"));
     let file_error = errors.get(&key("achievement_file"));
     let any_media = offered.iter().any(|candidate| candidate.allows_media);
+    let focus = |name: &str| index != TEMPLATE && context.first_error == Some(id(name).as_str());
     html! {
         fieldset.achievement #(format!("achievement-{i}")) data-index=(i) {
             legend { "教研成果信息 " span.number { (number) } }
@@ -66,20 +70,24 @@ pub fn block(context: &BlockContext, index: usize, item: &Achievement, origin: O
             div.field.has-error[title_error.is_some()] {
                 label for=(id("title")) { "题目：" }
                 input id=(id("title")) name=(key("title")) type="text" value=(item.title) placeholder="请输入"
+                    autofocus[focus("title")]
                     aria-invalid=[title_error.map(|_| "true")] aria-describedby=[described_by(&id("title"), title_error)];
                 (field_error(&id("title"), title_error))
             }
-            fieldset.radios.levels.has-error[level_error.is_some()] aria-describedby=[described_by(&id("level"), level_error)] {
+            fieldset.radios.levels.has-error[level_error.is_some()] #(id("level"))
+                aria-describedby=[described_by(&id("level"), level_error)] {
                 legend { "成果层次：" }
-                @for level in &levels {
+                @for (position, level) in levels.iter().enumerate() {
                     label {
-                        input type="radio" name=(key("level")) value=(level.code()) checked[item.level == Some(*level)];
+                        input type="radio" name=(key("level")) value=(level.code()) checked[item.level == Some(*level)]
+                            autofocus[position == 0 && focus("level")];
                         " " (level.label())
                     }
                 }
                 (field_error(&id("level"), level_error))
             }
-            fieldset.radios.types.has-error[type_error.is_some()] aria-describedby=[described_by(&id("type_code"), type_error)] {
+            fieldset.radios.types.has-error[type_error.is_some()] #(id("type_code"))
+                aria-describedby=[described_by(&id("type_code"), type_error)] {
                 legend { "成果类型：" }
                 @for level in &levels {
                     span.type-group data-level=(level.code()) {
@@ -101,12 +109,17 @@ pub fn block(context: &BlockContext, index: usize, item: &Achievement, origin: O
                 span.label { "成果情况：" }
                 p.hint.no-js-only { "请填写与所选成果类型对应的一组内容。" }
                 @for candidate in &offered {
-                    (type_fields(&i, candidate, item, if chosen.is_some_and(|c| c.code == candidate.code) { Some(errors) } else { None }))
+                    (type_fields(&i, candidate, item, if chosen.is_some_and(|c| c.code == candidate.code) { Some(errors) } else { None },
+                        context.first_error.filter(|_| index != TEMPLATE)))
                 }
             }
-            fieldset.radios.independent.has-error[independent_error.is_some() || contribution_error.is_some()] {
+            fieldset.radios.independent.has-error[independent_error.is_some() || contribution_error.is_some()] #(id("independent")) {
                 legend { "是否独立完成：" }
-                label { input type="radio" name=(key("independent")) value="1" checked[item.independent == Some(true)]; " 独立完成" }
+                label {
+                    input type="radio" name=(key("independent")) value="1" checked[item.independent == Some(true)]
+                        autofocus[focus("independent")];
+                    " 独立完成"
+                }
                 label { input type="radio" name=(key("independent")) value="0" checked[item.independent == Some(false)]; " 非独立完成" }
                 (field_error(&id("independent"), independent_error))
                 div.contribution {
@@ -118,11 +131,12 @@ pub fn block(context: &BlockContext, index: usize, item: &Achievement, origin: O
                 label for=(id("own_part")) { "本人承担部分：" }
                 input id=(id("own_part")) name=(key("own_part")) type="text" value=(item.own_part) class="own-part"
                     data-max-bytes=(OWN_PART_MAX_BYTES) placeholder="独立完成请填写“全部”；非独立完成请填写主要的承担部分"
-                    aria-invalid=[own_error.map(|_| "true")]
+                    autofocus[focus("own_part")] aria-invalid=[own_error.map(|_| "true")]
                     aria-describedby=(format!("{} {}", id("own_part-count"), described_by(&id("own_part"), own_error).unwrap_or_default()).trim());
-                p.hint.byte-count #(id("own_part-count")) aria-live="polite" {
-                    "限" (OWN_PART_MAX_BYTES) "字节（含标点符号，一个汉字占3字节），还可输入"
-                    span.remaining { (own_part_remaining(&item.own_part)) } "字节"
+                @let over = utf8_bytes(item.own_part.trim()).saturating_sub(OWN_PART_MAX_BYTES);
+                p.hint.byte-count.over[over > 0] #(id("own_part-count")) aria-live="polite" {
+                    "限" (OWN_PART_MAX_BYTES) "字节（含标点符号，一个汉字占3字节），"
+                    span.remaining { (own_part_room(&item.own_part)) }
                 }
                 (field_error(&id("own_part"), own_error))
             }
@@ -138,7 +152,13 @@ pub fn block(context: &BlockContext, index: usize, item: &Achievement, origin: O
 
 /// The 成果情况 group of one type: its sentence with inputs. `errors` is given only for the chosen type, whose
 /// group shows the messages of `achievements.{i}.fields.{key}`.
-fn type_fields(i: &str, candidate: &AchievementType, item: &Achievement, errors: Option<&FieldErrors>) -> Markup {
+fn type_fields(
+    i: &str,
+    candidate: &AchievementType,
+    item: &Achievement,
+    errors: Option<&FieldErrors>,
+    first_error: Option<&str>,
+) -> Markup {
     let chosen = errors.is_some();
     let field_error_of = |key: &str| errors.and_then(|errors| errors.get(&format!("achievements.{i}.fields.{key}")));
     html! {
@@ -153,11 +173,18 @@ fn type_fields(i: &str, candidate: &AchievementType, item: &Achievement, errors:
                             @if let Some(spec) = candidate.field(key) {
                                 @let input_id = format!("a{i}-{}-{}", candidate.code, key);
                                 @let message = field_error_of(key);
+                                // Dates get the browser's picker from appraisal.js (text without it).
+                                @let picker = match spec.format {
+                                    FieldFormat::Date => Some("date"),
+                                    FieldFormat::YearMonth => Some("month"),
+                                    _ => None,
+                                };
                                 span.sentence-input {
                                     label.sr-only for=(input_id) { (spec.label) }
                                     input id=(input_id) type="text" name=(format!("achievements.{i}.t.{}.{}", candidate.code, key))
                                         value=(item.fields.get(key).map(String::as_str).unwrap_or_default())
-                                        placeholder=(spec.placeholder) class.invalid[message.is_some()]
+                                        placeholder=(spec.placeholder) class.invalid[message.is_some()] data-picker=[picker]
+                                        autofocus[chosen && first_error == Some(input_id.as_str())]
                                         aria-invalid=[message.map(|_| "true")]
                                         aria-describedby=[described_by(&format!("a{i}-fields-{key}"), message)];
                                     @if let Some(hint) = &spec.hint { span.hint { (hint) } }
@@ -218,6 +245,7 @@ fn file_input(context: &BlockContext, index: usize, slot: FileSlot, stored: Opti
         div.file-input.has-error[message.is_some()] {
             label for=(id) { (label) "：" }
             input id=(id) type="file" name=(key) accept=(accept)
+                autofocus[index != TEMPLATE && context.first_error == Some(id.as_str())]
                 aria-invalid=[message.map(|_| "true")] aria-describedby=[described_by(&id, message)];
             @if let Some(file) = stored {
                 span.stored-file {

@@ -5,8 +5,9 @@
 use maud::{Markup, html};
 
 use super::achievement::{self, BlockContext};
-use crate::domain::FieldErrors;
-use crate::domain::filing::{Filing, OTHER_TITLE, TITLE_GRADES};
+use crate::domain::catalogue::EvidenceSlot;
+use crate::domain::filing::{Filing, OTHER_TITLE, TITLE_GRADES, title_grade_of};
+use crate::domain::{FieldError, FieldErrors};
 use crate::service::submissions::Appraisal;
 use crate::web::layout::{self, described_by, field_error};
 
@@ -43,7 +44,12 @@ pub fn render(view: &FormView) -> Markup {
     let errors = view.errors;
     let max = appraisal.project.max_achievements;
     let submission_id = appraisal.submission.as_ref().map(|submission| submission.id).unwrap_or_default();
-    let blocks = BlockContext { appraisal, errors, confirm_remove: view.confirm_remove };
+    let ordered = in_page_order(errors);
+    // The first error's field takes the focus (autofocus: the browser scrolls to it, also without JavaScript),
+    // unless a prompt or a confirmation holds it.
+    let first_anchor = ordered.first().map(|error| field_anchor(&error.field, filing));
+    let first = first_anchor.as_deref().filter(|_| !view.prompt_max && view.confirm_remove.is_none());
+    let blocks = BlockContext { appraisal, errors, confirm_remove: view.confirm_remove, first_error: first };
     html! {
         (layout::breadcrumb(&["教科研成果鉴定", "填报"]))
         form #filing-form .filing method="post" action="/appraisal" enctype="multipart/form-data" novalidate
@@ -56,11 +62,16 @@ pub fn render(view: &FormView) -> Markup {
             h1 { (appraisal.project.name) }
             @if let Some(notice) = &view.notice { (notice) }
             @if !errors.is_empty() {
-                div.notice.error role="alert" {
-                    "共有" (errors.0.len()) "处需要修改，请查看下方红色提示。"
+                div.notice.error.error-summary #error-summary role="alert" {
+                    p { "共有" (errors.0.len()) "处需要修改，请查看下方红色提示：" }
+                    ul {
+                        @for error in &ordered {
+                            li { a href=(format!("#{}", field_anchor(&error.field, filing))) { (summary_line(error)) } }
+                        }
+                    }
                 }
             }
-            (basic_info(appraisal, filing, errors))
+            (basic_info(appraisal, filing, errors, first))
             section.card #achievements {
                 div.section-head {
                     h2 { "教研成果信息" }
@@ -95,7 +106,7 @@ pub fn render(view: &FormView) -> Markup {
                 div.field.checkline.has-error[errors.get("confirmed_instructions").is_some()] {
                     label for="confirmed_instructions" {
                         input #confirmed_instructions type="checkbox" name="confirmed_instructions" value="1"
-                            checked[filing.confirmed_instructions]
+                            checked[filing.confirmed_instructions] autofocus[first == Some("confirmed_instructions")]
                             aria-describedby=[described_by("confirmed_instructions", errors.get("confirmed_instructions"))];
                         " " (CONFIRM_LABEL)
                     }
@@ -119,7 +130,7 @@ pub fn render(view: &FormView) -> Markup {
 }
 
 /// 基本信息: the school's grey read-only fields, then the teacher's own.
-fn basic_info(appraisal: &Appraisal, filing: &Filing, errors: &FieldErrors) -> Markup {
+fn basic_info(appraisal: &Appraisal, filing: &Filing, errors: &FieldErrors, first: Option<&str>) -> Markup {
     let profile = appraisal.teacher.teacher.clone().unwrap_or_default();
     let birth = profile.birth_date.map(|date| date.format("%Y年%m月%d日").to_string()).unwrap_or_default();
     let readonly = |id: &str, label: &str, value: &str| {
@@ -130,12 +141,16 @@ fn basic_info(appraisal: &Appraisal, filing: &Filing, errors: &FieldErrors) -> M
             }
         }
     };
+    let focus = |id: &str| first == Some(id);
     let text = |id: &str, label: &str, value: &str, placeholder: &str| {
         let message = errors.get(id);
+        // 取得日期 gets the browser's date picker from appraisal.js; the server reads the same yyyy-mm-dd.
+        let picker = (id == "title_date").then_some("date");
         html! {
             div.field.has-error[message.is_some()] {
                 label for=(id) { (label) "：" }
-                input id=(id) name=(id) type="text" value=(value) placeholder=(placeholder)
+                input id=(id) name=(id) type="text" value=(value) placeholder=(placeholder) data-picker=[picker]
+                    autofocus[focus(id)]
                     aria-invalid=[message.map(|_| "true")] aria-describedby=[described_by(id, message)];
                 (field_error(id, message))
             }
@@ -159,15 +174,19 @@ fn basic_info(appraisal: &Appraisal, filing: &Filing, errors: &FieldErrors) -> M
                 div.field.title-field.has-error[grade_error.is_some()] {
                     label for="title_grade" { "现专技职务：" }
                     div.inline-inputs {
-                        select #title_grade name="title_grade" aria-describedby=[described_by("title_grade", grade_error)] {
+                        select #title_grade name="title_grade" autofocus[focus("title_grade")]
+                            aria-describedby=[described_by("title_grade", grade_error)] {
                             option value="" { "---请选择---" }
                             @for grade in TITLE_GRADES { option value=(grade) selected[filing.title_grade == grade] { (grade) } }
                         }
                         label.sr-only for="title_name" { "现专技职务名称" }
-                        select #title_name name="title_name" aria-describedby=[described_by("title_grade", grade_error)] {
+                        // Each title names its grade; appraisal.js lists only the chosen grade's (the server
+                        // refuses a title of another grade either way).
+                        select #title_name name="title_name" autofocus[focus("title_name")]
+                            aria-describedby=[described_by("title_grade", grade_error)] {
                             option value="" { "---请选择---" }
                             @for title in &appraisal.project.title_names {
-                                option value=(title) selected[&filing.title_name == title] { (title) }
+                                option value=(title) data-grade=[title_grade_of(title)] selected[&filing.title_name == title] { (title) }
                             }
                             @if !appraisal.project.title_names.iter().any(|title| title == OTHER_TITLE) {
                                 option value=(OTHER_TITLE) selected[filing.title_name == OTHER_TITLE] { (OTHER_TITLE) }
@@ -178,6 +197,7 @@ fn basic_info(appraisal: &Appraisal, filing: &Filing, errors: &FieldErrors) -> M
                     div.title-other.has-error[other_error.is_some()] {
                         label for="title_other" { "其它职务名称（选择“其它”时填写）：" }
                         input #title_other name="title_other" type="text" value=(filing.title_other) placeholder="请输入"
+                            autofocus[focus("title_other")]
                             aria-describedby=[described_by("title_other", other_error)];
                         (field_error("title_other", other_error))
                     }
@@ -185,7 +205,7 @@ fn basic_info(appraisal: &Appraisal, filing: &Filing, errors: &FieldErrors) -> M
                 (text("title_date", "取得日期", &filing.title_date, "请输入，如 2015-09-01"))
                 (text("research_direction", "研究方向", &filing.research_direction, "请输入"))
                 (text("major_college", "大专", &filing.major_college, "输入大专所学专业。如无，则填写无。"))
-                (subject_select(appraisal, filing, errors))
+                (subject_select(appraisal, filing, errors, focus("applied_subject")))
                 (text("teaching_subject", "现任教学科", &filing.teaching_subject, "请输入"))
                 (text("major_bachelor", "本科", &filing.major_bachelor, "输入本科所学专业。如无，则填写无。"))
                 (text("major_graduate", "研究生", &filing.major_graduate, "输入研究生所学专业。如无，则填写无。"))
@@ -194,13 +214,13 @@ fn basic_info(appraisal: &Appraisal, filing: &Filing, errors: &FieldErrors) -> M
     }
 }
 
-fn subject_select(appraisal: &Appraisal, filing: &Filing, errors: &FieldErrors) -> Markup {
+fn subject_select(appraisal: &Appraisal, filing: &Filing, errors: &FieldErrors, autofocus: bool) -> Markup {
     let message = errors.get("applied_subject");
     let known = appraisal.project.subjects.contains(&filing.applied_subject);
     html! {
         div.field.has-error[message.is_some()] {
             label for="applied_subject" { "申报学科：" }
-            select #applied_subject name="applied_subject" aria-describedby=[described_by("applied_subject", message)] {
+            select #applied_subject name="applied_subject" autofocus[autofocus] aria-describedby=[described_by("applied_subject", message)] {
                 option value="" { "---请选择---" }
                 @for subject in &appraisal.project.subjects {
                     option value=(subject) selected[&filing.applied_subject == subject] { (subject) }
@@ -212,5 +232,113 @@ fn subject_select(appraisal: &Appraisal, filing: &Filing, errors: &FieldErrors) 
             }
             (field_error("applied_subject", message))
         }
+    }
+}
+
+/// The basic-info fields in the order the page shows them.
+const BASIC_ORDER: [&str; 10] = [
+    "title_grade",
+    "title_name",
+    "title_other",
+    "title_date",
+    "research_direction",
+    "major_college",
+    "applied_subject",
+    "teaching_subject",
+    "major_bachelor",
+    "major_graduate",
+];
+/// The inputs of one achievement block, in page order (`fields.*` is the 成果情况 sentence).
+const ACHIEVEMENT_ORDER: [&str; 8] =
+    ["title", "level", "type_code", "fields", "independent", "contribution_file", "own_part", "achievement_file"];
+
+/// An error key split into (achievement index, the rest), for keys of one achievement.
+fn achievement_key(key: &str) -> Option<(usize, &str)> {
+    let (index, rest) = key.strip_prefix("achievements.")?.split_once('.')?;
+    Some((index.parse().ok()?, rest))
+}
+
+/// Where an error's field stands on the page: basic info, the achievements, their 证明材料, the confirmation.
+fn page_rank(key: &str) -> (u8, usize, usize) {
+    if let Some(position) = BASIC_ORDER.iter().position(|name| *name == key) {
+        return (0, 0, position);
+    }
+    match (key, achievement_key(key)) {
+        ("achievements", _) => (1, 0, 0),
+        (_, Some((index, rest))) => match rest.strip_prefix("evidence.") {
+            Some(slot) => (3, index, EvidenceSlot::ALL.iter().position(|s| s.code() == slot).unwrap_or(usize::MAX)),
+            None => {
+                let name = rest.split('.').next().unwrap_or(rest);
+                (2, index, ACHIEVEMENT_ORDER.iter().position(|n| *n == name).unwrap_or(usize::MAX))
+            }
+        },
+        ("confirmed_instructions", _) => (4, 0, 0),
+        _ => (5, 0, 0),
+    }
+}
+
+/// The errors in the order their fields appear, so the summary reads top to bottom and the first one is the
+/// first red message on the page.
+pub fn in_page_order(errors: &FieldErrors) -> Vec<&FieldError> {
+    let mut ordered: Vec<&FieldError> = errors.0.iter().collect();
+    ordered.sort_by_key(|error| page_rank(&error.field));
+    ordered
+}
+
+/// The id of the element an error's field is (the summary links to `#id`; the first gets the focus). Radio
+/// groups are their fieldsets (`a{i}-level`), the 成果情况 inputs are named by the chosen type.
+pub fn field_anchor(key: &str, filing: &Filing) -> String {
+    let Some((index, rest)) = achievement_key(key) else { return key.to_string() };
+    match rest.strip_prefix("fields.") {
+        Some(field) => match filing.achievements.get(index).map(|item| item.type_code.trim()) {
+            Some(code) if !code.is_empty() => format!("a{index}-{code}-{field}"),
+            _ => format!("achievement-{index}"),
+        },
+        None => format!("a{index}-{}", rest.replace('.', "-")),
+    }
+}
+
+/// One line of the error summary: which block, then the message (which names its field).
+fn summary_line(error: &FieldError) -> String {
+    match achievement_key(&error.field) {
+        Some((index, rest)) if rest.starts_with("evidence.") => format!("证明材料{}：{}", index + 1, error.message),
+        Some((index, _)) => format!("教研成果信息{}：{}", index + 1, error.message),
+        None => error.message.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::filing::Achievement;
+
+    #[test]
+    fn errors_link_to_their_fields_in_page_order() {
+        let mut errors = FieldErrors::new();
+        errors.add("confirmed_instructions", "请勾选");
+        errors.add("achievements.0.evidence.formal", "正式发表不能为空");
+        errors.add("achievements.0.fields.cip", "CIP号不能为空");
+        errors.add("achievements.0.title", "题目不能为空");
+        errors.add("title_date", "取得日期不能为空");
+        let ordered: Vec<&str> = in_page_order(&errors).iter().map(|error| error.field.as_str()).collect();
+        assert_eq!(
+            ordered,
+            [
+                "title_date",
+                "achievements.0.title",
+                "achievements.0.fields.cip",
+                "achievements.0.evidence.formal",
+                "confirmed_instructions"
+            ]
+        );
+        let filing = Filing {
+            achievements: vec![Achievement { type_code: "monograph".into(), ..Achievement::default() }],
+            ..Filing::default()
+        };
+        assert_eq!(field_anchor("title_date", &filing), "title_date");
+        assert_eq!(field_anchor("achievements.0.fields.cip", &filing), "a0-monograph-cip");
+        assert_eq!(field_anchor("achievements.0.evidence.formal", &filing), "a0-evidence-formal");
+        assert_eq!(field_anchor("achievements.0.level", &filing), "a0-level");
+        assert_eq!(field_anchor("achievements.1.fields.cip", &filing), "achievement-1");
     }
 }

@@ -133,11 +133,10 @@ pub fn show(signed: Signed, Query(query): Query<ShowQuery>) -> Response {
     } else if query.withdrawn.is_some() {
         Some(layout::notice("success", "已撤回，可修改后重新提交。"))
     } else if appraisal.state() == Some(SubmissionState::Returned) {
-        appraisal
-            .submission
-            .as_ref()
-            .and_then(|submission| submission.return_reason())
-            .map(|transition| layout::notice("warn", &format!("已退回：{}。请修改后重新提交。", transition.reason)))
+        appraisal.submission.as_ref().and_then(|submission| submission.return_reason()).map(|transition| {
+            let reason = transition.reason.trim_end_matches(['。', '.']);
+            layout::notice("warn", &format!("已退回：{reason}。请修改后重新提交。"))
+        })
     } else {
         None
     };
@@ -202,8 +201,17 @@ fn act(signed: &Signed, posted: Posted) -> Response {
         Action::Submit if upload_errors.is_empty() => match services.submit(actor, &edit) {
             Ok(SubmitOutcome::Submitted(_)) => Redirect::see_other("/appraisal/submitted").into_response(),
             Ok(SubmitOutcome::Incomplete { draft, errors }) => {
-                saved_form(signed, &draft.filing, errors, "提交未成功：请按红色提示修改。已填写的内容已暂存。", None)
+                saved_form(signed, &draft.filing, errors, Some(layout::notice("error", SUBMIT_FAILED)), None)
             }
+            Err(error) => refused(signed, &edit, error, upload_errors),
+        },
+        // A refused file fails the 提交 like any other error: every message at once, nothing submitted.
+        Action::Submit => match services.submit_with_refused_upload(actor, &edit) {
+            Ok(SubmitOutcome::Incomplete { draft, errors }) => {
+                let errors = with_upload_errors(errors, upload_errors);
+                saved_form(signed, &draft.filing, errors, Some(layout::notice("error", SUBMIT_FAILED_WITH_FILES)), None)
+            }
+            Ok(SubmitOutcome::Submitted(_)) => Redirect::see_other("/appraisal/submitted").into_response(),
             Err(error) => refused(signed, &edit, error, upload_errors),
         },
         Action::Add if edit.filing.achievements.len() < max => {
@@ -224,10 +232,30 @@ fn act(signed: &Signed, posted: Posted) -> Response {
         Action::Remove(index) => {
             save_then(signed, &edit, upload_errors, |_| Response::default(), Some(FormExtra::ConfirmRemove(index)))
         }
-        Action::Save | Action::Submit | Action::RemoveConfirmed(_) => {
+        Action::Save | Action::RemoveConfirmed(_) => {
             save_then(signed, &edit, upload_errors, |_| Redirect::see_other("/appraisal?saved=1").into_response(), None)
         }
     }
+}
+
+/// The notice of a failed 提交: plainly, nothing was submitted, and what was kept.
+pub const SUBMIT_FAILED: &str = "提交未成功，材料尚未提交。已填写的内容已暂存，请按红色提示修改后重新提交。";
+pub const SUBMIT_FAILED_WITH_FILES: &str = "提交未成功，材料尚未提交。有文件未能上传；已填写的内容和上传成功的文件已暂存，\
+     请按红色提示修改、重新选择文件后再提交。";
+
+/// The 提交 checks with the refused uploads: a file's own refusal replaces 提交's "不能为空" for its slot.
+fn with_upload_errors(checks: FieldErrors, uploads: FieldErrors) -> FieldErrors {
+    let mut merged = FieldErrors::new();
+    for error in checks.0 {
+        let message = uploads.get(&error.field).map(str::to_string).unwrap_or(error.message);
+        merged.add(error.field, message);
+    }
+    for error in uploads.0 {
+        if merged.get(&error.field).is_none() {
+            merged.add(error.field, error.message);
+        }
+    }
+    merged
 }
 
 /// After removing achievement `index`, files received for later achievements move up one place.
@@ -269,9 +297,9 @@ fn save_then(
                 None
             } else {
                 errors.extend(upload_errors);
-                Some("已暂存，但有文件未能上传，请按红色提示处理后重新选择文件。")
+                Some(layout::notice("warn", "已暂存，但有文件未能上传，请按红色提示处理后重新选择文件。"))
             };
-            saved_form(signed, &saved.submission.filing, errors, notice.unwrap_or(""), extra)
+            saved_form(signed, &saved.submission.filing, errors, notice, extra)
         }
         Err(error) => refused(signed, edit, error, upload_errors),
     }
@@ -281,7 +309,7 @@ fn saved_form(
     signed: &Signed,
     filing: &Filing,
     errors: FieldErrors,
-    notice: &str,
+    notice: Option<Markup>,
     extra: Option<FormExtra>,
 ) -> Response {
     let appraisal = match signed.services().appraisal(signed.actor()) {
@@ -291,7 +319,7 @@ fn saved_form(
     let status = if errors.is_empty() || extra.is_some() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let mut state = FormState::new(filing);
     state.errors = errors;
-    state.notice = (!notice.is_empty()).then(|| layout::notice("warn", notice));
+    state.notice = notice;
     state.prompt_max = matches!(extra, Some(FormExtra::PromptMax));
     state.confirm_remove = match extra {
         Some(FormExtra::ConfirmRemove(index)) => Some(index),
