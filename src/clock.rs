@@ -118,4 +118,35 @@ mod tests {
         assert!(ahead > chrono::Duration::hours(47) && ahead < chrono::Duration::hours(49), "{ahead}");
         assert!(shared.today() > Clock::system().today());
     }
+
+    /// Nothing outside this module reads the system's time: a rule that called `Utc::now()` itself could not be
+    /// moved by the tests' clock (and would quietly disagree with the services' clock).
+    #[test]
+    fn only_this_module_reads_the_system_time() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut found = Vec::new();
+        let mut folders = vec![root.clone()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).expect("source folder").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|ext| ext == "rs") && path != root.join("clock.rs") {
+                    let text = std::fs::read_to_string(&path).expect("source file");
+                    for (number, line) in text.lines().enumerate() {
+                        // Comments may name the calls.
+                        let code = line.split("//").next().unwrap_or("");
+                        if ["Utc::now()", "SystemTime::now()"].iter().any(|call| code.contains(call)) {
+                            found.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "read the time from the services' Clock (crate::clock), not the system:\n{}",
+            found.join("\n")
+        );
+    }
 }
