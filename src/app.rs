@@ -6,6 +6,7 @@
 mod headers;
 mod metrics;
 pub mod panic;
+mod test_clock;
 
 use std::sync::Arc;
 
@@ -22,11 +23,16 @@ use crate::{api, obs, web};
 
 /// The whole application as one endpoint.
 pub fn endpoint(services: Arc<Services>) -> impl poem::Endpoint {
-    Route::new()
+    let mut routes = Route::new()
         .nest("/", web::routes())
         .nest("/api", api::routes())
         .at("/healthz", obs::routed("/healthz", get(healthz)))
-        .at("/metrics", obs::routed("/metrics", get(metrics::serve)))
+        .at("/metrics", obs::routed("/metrics", get(metrics::serve)));
+    // Only a server started with the hidden `--test-clock` has a movable clock, and only it has this route.
+    if services.clock.is_movable() {
+        routes = routes.at(test_clock::PATH, obs::routed(test_clock::PATH, poem::post(test_clock::advance)));
+    }
+    routes
         .with(CookieJarManager::new())
         .around(compress)
         .around(panic::catch)
@@ -101,6 +107,8 @@ pub struct ServeOptions {
     pub admin_password: Option<String>,
     /// A generated data set on top of the demo (benchmarks, tests).
     pub demo_scale: Option<crate::service::demo_scale::Scale>,
+    /// A clock the integration tests can move (`--test-clock`, hidden; see `test_clock`). Never in production.
+    pub test_clock: bool,
 }
 
 pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> {
@@ -110,7 +118,16 @@ pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> 
     crate::private_fs::create_dir_all(&config.data_dir)
         .and_then(|()| crate::private_fs::restrict_dir(&config.data_dir))
         .with_context(|| format!("无法创建数据目录 {}", config.data_dir.display()))?;
-    let services = Arc::new(Services::open(config.clone()).context("无法打开数据库")?);
+    let clock = if options.test_clock {
+        tracing::warn!(
+            "test clock: time can be moved forward through {}; never run a real server so",
+            test_clock::PATH
+        );
+        crate::clock::Clock::movable()
+    } else {
+        crate::clock::Clock::system()
+    };
+    let services = Arc::new(Services::open_with_clock(config.clone(), clock).context("无法打开数据库")?);
 
     if let Some(admin) = services.ensure_first_admin(options.admin_password).await? {
         println!("首次启动：已创建市级管理员账号。");

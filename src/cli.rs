@@ -38,6 +38,9 @@ enum Command {
         /// With `--demo-scale`: give every generated submission a generated PDF of this many KiB (backup bench).
         #[arg(long, hide = true, default_value_t = 0)]
         demo_file_kib: usize,
+        /// For the integration tests only: a clock they can move forward through a loopback-only route.
+        #[arg(long, hide = true)]
+        test_clock: bool,
     },
     /// Back up the database and every referenced file into one archive (through the running server if there is
     /// one, else directly from the data directory).
@@ -118,7 +121,7 @@ pub fn main() -> ExitCode {
                 }
             }
         }
-        Command::Serve { demo, listen, data, demo_scale, demo_file_kib } => {
+        Command::Serve { demo, listen, data, demo_scale, demo_file_kib, test_clock } => {
             let demo_scale = match demo_scale.as_deref().map(crate::service::demo_scale::Scale::named) {
                 None => None,
                 Some(Some(scale)) => Some(crate::service::demo_scale::Scale { file_kib: demo_file_kib, ..scale }),
@@ -144,7 +147,7 @@ pub fn main() -> ExitCode {
             };
             match runtime.block_on(app::serve(
                 config,
-                app::ServeOptions { demo: demo || demo_scale.is_some(), admin_password, demo_scale },
+                app::ServeOptions { demo: demo || demo_scale.is_some(), admin_password, demo_scale, test_clock },
             )) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {

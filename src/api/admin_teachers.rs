@@ -77,7 +77,7 @@ impl TeacherApi {
             birth: body.birth.clone(),
         };
         let account = services.create_teacher(auth.actor(), &input)?;
-        Ok(Json(super::models::TeacherOut::from(&account)))
+        Ok(Json(super::models::TeacherOut::new(&account, services.clock.now())))
     }
 
     /// One teacher account in the caller's scope.
@@ -92,7 +92,7 @@ impl TeacherApi {
         if account.role != Role::Teacher {
             return Err(ServiceError::NotFound("账号不存在").into());
         }
-        Ok(Json(super::models::TeacherOut::from(&account)))
+        Ok(Json(super::models::TeacherOut::new(&account, services.clock.now())))
     }
 
     /// Teachers of the caller's scope (one school with `school_id`), with school, project and progress.
@@ -117,7 +117,7 @@ impl TeacherApi {
             total: paged.total as u64,
             page: paged.page as u64,
             per_page: paged.per_page as u64,
-            items: paged.items.iter().map(TeacherRowOut::from).collect(),
+            items: paged.items.iter().map(|row| TeacherRowOut::new(row, services.clock.now())).collect(),
         }))
     }
 
@@ -129,7 +129,7 @@ impl TeacherApi {
         auth: Auth,
         id: Path<u64>,
     ) -> ApiResult<TeacherRowOut> {
-        Ok(Json(TeacherRowOut::from(&services.teacher_row(auth.actor(), id.0)?)))
+        Ok(Json(TeacherRowOut::new(&services.teacher_row(auth.actor(), id.0)?, services.clock.now())))
     }
 
     /// Updates 姓名, 最高学历, 最高学位 (出生年月, when given, must agree with the ID number).
@@ -148,7 +148,7 @@ impl TeacherApi {
             birth: body.birth.clone(),
         };
         services.update_teacher(auth.actor(), id.0, &edit)?;
-        Ok(Json(TeacherRowOut::from(&services.teacher_row(auth.actor(), id.0)?)))
+        Ok(Json(TeacherRowOut::new(&services.teacher_row(auth.actor(), id.0)?, services.clock.now())))
     }
 
     /// Resets the teacher's password to `00000000`, unfreezes it and ends its sessions.
@@ -169,7 +169,7 @@ impl TeacherApi {
         body: Json<ProjectChoice>,
     ) -> ApiResult<TeacherRowOut> {
         services.choose_project(auth.actor(), id.0, body.project_id)?;
-        Ok(Json(TeacherRowOut::from(&services.teacher_row(auth.actor(), id.0)?)))
+        Ok(Json(TeacherRowOut::new(&services.teacher_row(auth.actor(), id.0)?, services.clock.now())))
     }
 
     /// 选择申报项目 for many teachers; each gets its own outcome (teachers outside the scope are not touched).
@@ -204,7 +204,7 @@ impl TeacherApi {
         body: Json<MoveIn>,
     ) -> ApiResult<TeacherRowOut> {
         services.move_teacher(auth.actor(), id.0, body.school_id, &body.reason)?;
-        Ok(Json(TeacherRowOut::from(&services.teacher_row(auth.actor(), id.0)?)))
+        Ok(Json(TeacherRowOut::new(&services.teacher_row(auth.actor(), id.0)?, services.clock.now())))
     }
 
     /// Disables the teacher's account (never deleted).

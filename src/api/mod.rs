@@ -125,7 +125,7 @@ impl Api {
         id: Path<u64>,
     ) -> ApiResult<Vec<TeacherOut>> {
         let list = services.list_accounts_of_school(auth.actor(), id.0, Role::Teacher)?;
-        Ok(Json(list.iter().map(TeacherOut::from).collect()))
+        Ok(Json(list.iter().map(|account| TeacherOut::new(account, services.clock.now())).collect()))
     }
 
     /// Resets an account's password to `00000000`, unfreezes it and ends its sessions.

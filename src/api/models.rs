@@ -131,8 +131,9 @@ impl From<School> for SchoolOut {
     }
 }
 
-impl From<&Account> for TeacherOut {
-    fn from(account: &Account) -> Self {
+impl TeacherOut {
+    /// The teacher as of `now` (whether frozen), by the services' clock.
+    pub fn new(account: &Account, now: chrono::DateTime<chrono::Utc>) -> Self {
         let profile = account.teacher.clone().unwrap_or_default();
         Self {
             id: account.id,
@@ -144,7 +145,7 @@ impl From<&Account> for TeacherOut {
             birth_date: profile.birth_date.map(|date| date.format("%Y-%m-%d").to_string()),
             project_id: profile.project_id,
             disabled: account.disabled,
-            frozen: account.is_frozen(crate::clock::now()),
+            frozen: account.is_frozen(now),
             must_change_password: account.must_change_password,
         }
     }

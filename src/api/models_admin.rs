@@ -183,8 +183,9 @@ pub struct TeacherRowOut {
     pub moves: Vec<MoveOut>,
 }
 
-impl From<&TeacherRow> for TeacherRowOut {
-    fn from(row: &TeacherRow) -> Self {
+impl TeacherRowOut {
+    /// The row as of `now` (whether frozen), by the services' clock.
+    pub fn new(row: &TeacherRow, now: chrono::DateTime<chrono::Utc>) -> Self {
         let profile = row.account.teacher.clone().unwrap_or_default();
         Self {
             id: row.account.id,
@@ -201,7 +202,7 @@ impl From<&TeacherRow> for TeacherRowOut {
             progress: row.progress.into(),
             progress_label: row.progress.label().into(),
             disabled: row.account.disabled,
-            frozen: row.account.is_frozen(crate::clock::now()),
+            frozen: row.account.is_frozen(now),
             must_change_password: row.account.must_change_password,
             moves: row.account.moves.iter().map(MoveOut::from).collect(),
         }

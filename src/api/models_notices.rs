@@ -183,9 +183,10 @@ impl ListPageOut {
     }
 }
 
-impl From<Notice> for NoticeOut {
-    fn from(notice: Notice) -> Self {
-        let state = state_code(notice.state(clock::now()));
+impl NoticeOut {
+    /// The notice as of `now` (its publish state), by the services' clock.
+    pub fn new(notice: Notice, now: chrono::DateTime<chrono::Utc>) -> Self {
+        let state = state_code(notice.state(now));
         let id = notice.id;
         Self {
             id,
@@ -206,10 +207,11 @@ impl From<Notice> for NoticeOut {
     }
 }
 
-impl From<Material> for MaterialOut {
-    fn from(material: Material) -> Self {
+impl MaterialOut {
+    /// The material as of `now` (its publish state), by the services' clock.
+    pub fn new(material: Material, now: chrono::DateTime<chrono::Utc>) -> Self {
         Self {
-            state: state_code(material.state(clock::now())),
+            state: state_code(material.state(now)),
             file: NoticeFileOut::new(material.file, format!("/materials/{}/download", material.id)),
             id: material.id,
             name: material.name,

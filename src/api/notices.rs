@@ -105,7 +105,7 @@ impl NoticesApi {
     /// One notice with its attachments.
     #[oai(path = "/notices/:id", method = "get", tag = "Tag::Notices")]
     async fn notice(&self, services: Data<&Arc<Services>>, auth: Auth, id: Path<u64>) -> ApiResult<NoticeOut> {
-        Ok(Json(services.get_notice(auth.actor(), id.0)?.into()))
+        Ok(Json(NoticeOut::new(services.get_notice(auth.actor(), id.0)?, services.clock.now())))
     }
 
     /// Downloads attachment `index` (from 0) of a notice.
@@ -131,7 +131,7 @@ impl NoticesApi {
     ) -> ApiResult<NoticeOut> {
         services.permit(auth.actor(), Duty::Publish)?;
         let input = notice_input(body.0)?;
-        Ok(Json(services.publish_notice(auth.actor(), input).await?.into()))
+        Ok(Json(NoticeOut::new(services.publish_notice(auth.actor(), input).await?, services.clock.now())))
     }
 
     /// Replaces a notice's title, body, audience and attachments (and its publish time when given).
@@ -145,13 +145,13 @@ impl NoticesApi {
     ) -> ApiResult<NoticeOut> {
         services.permit(auth.actor(), Duty::Publish)?;
         let input = notice_input(body.0)?;
-        Ok(Json(services.edit_notice(auth.actor(), id.0, input).await?.into()))
+        Ok(Json(NoticeOut::new(services.edit_notice(auth.actor(), id.0, input).await?, services.clock.now())))
     }
 
     /// Withdraws (撤回) a notice: it leaves every list, search and detail.
     #[oai(path = "/notices/:id/withdraw", method = "post", tag = "Tag::Notices")]
     async fn withdraw_notice(&self, services: Data<&Arc<Services>>, auth: Auth, id: Path<u64>) -> ApiResult<NoticeOut> {
-        Ok(Json(services.withdraw_notice(auth.actor(), id.0).await?.into()))
+        Ok(Json(NoticeOut::new(services.withdraw_notice(auth.actor(), id.0).await?, services.clock.now())))
     }
 
     /// Uploads one file for a notice or material (city admin): the raw bytes as the request body
@@ -187,7 +187,7 @@ impl NoticesApi {
     /// One material.
     #[oai(path = "/materials/:id", method = "get", tag = "Tag::Materials")]
     async fn material(&self, services: Data<&Arc<Services>>, auth: Auth, id: Path<u64>) -> ApiResult<MaterialOut> {
-        Ok(Json(services.get_material(auth.actor(), id.0)?.into()))
+        Ok(Json(MaterialOut::new(services.get_material(auth.actor(), id.0)?, services.clock.now())))
     }
 
     /// Downloads a material's file.
@@ -204,7 +204,10 @@ impl NoticesApi {
         auth: Auth,
         body: Json<MaterialIn>,
     ) -> ApiResult<MaterialOut> {
-        Ok(Json(services.publish_material(auth.actor(), material_input(body.0)).await?.into()))
+        Ok(Json(MaterialOut::new(
+            services.publish_material(auth.actor(), material_input(body.0)).await?,
+            services.clock.now(),
+        )))
     }
 
     /// Renames a material, replaces its file or moves its publish time.
@@ -216,7 +219,10 @@ impl NoticesApi {
         id: Path<u64>,
         body: Json<MaterialIn>,
     ) -> ApiResult<MaterialOut> {
-        Ok(Json(services.edit_material(auth.actor(), id.0, material_input(body.0)).await?.into()))
+        Ok(Json(MaterialOut::new(
+            services.edit_material(auth.actor(), id.0, material_input(body.0)).await?,
+            services.clock.now(),
+        )))
     }
 
     /// Withdraws a material.
@@ -227,7 +233,7 @@ impl NoticesApi {
         auth: Auth,
         id: Path<u64>,
     ) -> ApiResult<MaterialOut> {
-        Ok(Json(services.withdraw_material(auth.actor(), id.0).await?.into()))
+        Ok(Json(MaterialOut::new(services.withdraw_material(auth.actor(), id.0).await?, services.clock.now())))
     }
 }
 

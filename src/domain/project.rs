@@ -60,7 +60,13 @@ fn yes() -> bool {
 
 impl Project {
     /// A project with SPEC §3's defaults; the caller sets the name, year and windows.
-    pub fn with_defaults(id: u64, name: String, year: i32, window: (DateTime<Utc>, DateTime<Utc>)) -> Self {
+    pub fn with_defaults(
+        id: u64,
+        name: String,
+        year: i32,
+        window: (DateTime<Utc>, DateTime<Utc>),
+        created_at: DateTime<Utc>,
+    ) -> Self {
         let (filing_start, filing_end) = window;
         let day = chrono::Duration::days(1);
         Self {
@@ -83,7 +89,7 @@ impl Project {
             blind_review: true,
             recuse_department: true,
             catalogue: Catalogue::default_catalogue(),
-            created_at: Utc::now(),
+            created_at,
         }
     }
 
@@ -128,15 +134,15 @@ impl Project {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{Duration, Utc};
+    use chrono::Duration;
 
     use super::*;
 
     #[test]
     fn a_returned_submission_stays_editable_until_the_school_review_closes() {
-        let now = Utc::now();
+        let now = crate::clock::Clock::system().now();
         let mut project =
-            Project::with_defaults(1, "测试".into(), 2026, (now - Duration::days(10), now - Duration::days(1)));
+            Project::with_defaults(1, "测试".into(), 2026, (now - Duration::days(10), now - Duration::days(1)), now);
         project.school_review_end = now + Duration::days(2);
         assert!(project.editing_closed_reason(Some(SubmissionState::Draft), now).is_some(), "the window is closed");
         assert!(project.editing_closed_reason(Some(SubmissionState::Submitted), now).is_some());

@@ -250,7 +250,7 @@ mod tests {
 
     fn project() -> Project {
         let start = Utc.with_ymd_and_hms(2026, 5, 1, 0, 0, 0).single().expect("time");
-        Project::with_defaults(1, "2026年鉴定".into(), 2026, (start, start + Duration::days(30)))
+        Project::with_defaults(1, "2026年鉴定".into(), 2026, (start, start + Duration::days(30)), start)
     }
 
     fn submission(state: SubmissionState, types: &[&str]) -> Submission {
@@ -263,7 +263,7 @@ mod tests {
                 .collect(),
             ..Filing::default()
         };
-        let now = Utc::now();
+        let now = crate::clock::Clock::system().now();
         Submission {
             id: 9,
             project_id: 1,

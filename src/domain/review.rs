@@ -347,7 +347,7 @@ mod tests {
 
     #[test]
     fn all_graded_counts_only_active_submitted_assignments() {
-        let now = Utc::now();
+        let now = crate::clock::Clock::system().now();
         let assignment = |expert_id, submitted: bool, declined: bool| Assignment {
             expert_id,
             assigned_at: now,

@@ -217,7 +217,7 @@ mod tests {
 
     #[test]
     fn a_result_is_visible_only_once_published() {
-        let now = Utc::now();
+        let now = crate::clock::Clock::system().now();
         let mut submission = Submission {
             id: 1,
             project_id: 2,

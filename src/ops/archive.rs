@@ -67,7 +67,8 @@ impl Manifest {
             format: FORMAT.into(),
             format_version: FORMAT_VERSION,
             schema_version,
-            created_at: Utc::now(),
+            // When the archive was written, by the system's time: a fact about the file, not a rule.
+            created_at: crate::clock::Clock::system().now(),
             zhiping_version: env!("CARGO_PKG_VERSION").into(),
             entries,
             missing,

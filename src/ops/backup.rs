@@ -11,7 +11,6 @@ use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 use super::archive::{self, ArchiveWriter, DATABASE_PATH, Manifest, ManifestEntry};
@@ -93,7 +92,8 @@ impl Ops {
             }
         }
         writer.finish().map_err(OpsError::Io)?.flush().map_err(OpsError::Io)?;
-        metrics::gauge!("zhiping_backup_last_success_timestamp_seconds").set(Utc::now().timestamp() as f64);
+        metrics::gauge!("zhiping_backup_last_success_timestamp_seconds")
+            .set(crate::clock::Clock::system().now().timestamp() as f64);
         let mut summary = BackupSummary::from_manifest(&manifest);
         summary.rows = rows;
         Ok(summary)

@@ -575,7 +575,7 @@ fn check_orphans(blobs: &BlobStore, referenced: &BTreeMap<String, Option<u64>>, 
             return;
         }
     };
-    let now = std::time::SystemTime::now();
+    let now = crate::clock::file_time();
     let mut recent = 0;
     for (sha256, modified) in stored {
         if referenced.contains_key(&sha256) {
@@ -616,7 +616,7 @@ mod tests {
             failed_logins: 0,
             frozen_until: None,
             disabled: false,
-            created_at: chrono::Utc::now(),
+            created_at: crate::clock::Clock::system().now(),
             teacher: None,
             expert_subjects: Vec::new(),
             moves: Vec::new(),
@@ -647,7 +647,7 @@ mod tests {
                     kind: "bin".into(),
                     text: String::new(),
                     uploaded_by: 1,
-                    uploaded_at: chrono::Utc::now(),
+                    uploaded_at: crate::clock::Clock::system().now(),
                 };
                 tx.put_keyed(tables::NOTICE_FILES, &kept.sha256, &file)
             })
@@ -681,7 +681,7 @@ mod tests {
             tx.set_lookup(tables::ACCOUNT_BY_USERNAME, "ghost", 99)?;
             tx.multimap_insert(tables::ACCOUNTS_BY_ORG, "school:3", 5)?;
             // A session of an account that does not exist, not linked to it.
-            let now = chrono::Utc::now();
+            let now = crate::clock::Clock::system().now();
             let session = Session {
                 account_id: 77,
                 created_at: now,

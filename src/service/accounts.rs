@@ -2,12 +2,9 @@
 //! as username, admin accounts opened by the level above. New accounts hold the default password. There is no
 //! delete: the manual forbids deleting teacher accounts.
 
-use chrono::Utc;
-
 use super::actor::Actor;
 use super::error::{ServiceError, ServiceResult};
 use super::{Services, audit};
-use crate::clock;
 use crate::domain::FieldErrors;
 use crate::domain::account::{Account, Role, TeacherProfile, check_admin_username, check_person_name};
 use crate::domain::idcard::IdNumber;
@@ -44,7 +41,7 @@ impl Services {
             &input.education,
             &input.degree,
             &input.birth,
-            clock::today(),
+            self.clock.today(),
         )?;
         let profile = TeacherProfile {
             education: checked.info.education,
@@ -76,7 +73,7 @@ impl Services {
                 failed_logins: 0,
                 frozen_until: None,
                 disabled: false,
-                created_at: Utc::now(),
+                created_at: self.clock.now(),
                 teacher: Some(profile),
                 expert_subjects: Vec::new(),
                 moves: Vec::new(),
@@ -138,7 +135,7 @@ impl Services {
                 failed_logins: 0,
                 frozen_until: None,
                 disabled: false,
-                created_at: Utc::now(),
+                created_at: self.clock.now(),
                 teacher: None,
                 expert_subjects: Vec::new(),
                 moves: Vec::new(),

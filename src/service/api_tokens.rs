@@ -45,7 +45,7 @@ impl Services {
                 id: tx.next_id()?,
                 name: name.to_string(),
                 account_id: actor.account_id,
-                created_at: Utc::now(),
+                created_at: self.clock.now(),
                 last_used_at: None,
                 revoked_at: None,
                 key: key.clone(),
@@ -79,7 +79,7 @@ impl Services {
             let Some(mut token) = found else {
                 return Err(ServiceError::NotFound("令牌不存在"));
             };
-            token.revoked_at = Some(Utc::now());
+            token.revoked_at = Some(self.clock.now());
             tx.put_keyed(tables::API_TOKENS, &token.key.clone(), &token)?;
             audit::record(tx, Some(actor), "api_token.revoke", &format!("api_token:{}", token.id), &token.name)?;
             Ok(())
@@ -94,7 +94,7 @@ impl Services {
         account_id: u64,
         reason: &str,
     ) -> Result<(), StoreError> {
-        let now = Utc::now();
+        let now = tx.now();
         for (key, mut token) in tx.keyed_entries::<ApiToken>(tables::API_TOKENS)? {
             if token.account_id != account_id || token.revoked_at.is_some() {
                 continue;
@@ -129,7 +129,7 @@ impl Services {
         }
         let actor = self.actor_for(&read, &account, address)?;
         drop(read);
-        let now = Utc::now();
+        let now = self.clock.now();
         if record.last_used_at.is_none_or(|at| now - at > Duration::seconds(60)) {
             self.store.write(|tx| {
                 if let Some(mut current) = tx.get_keyed::<ApiToken>(tables::API_TOKENS, &key)? {

@@ -1,8 +1,6 @@
 //! Appending to the hash-chained audit log, always inside the transaction that makes the change, so the log and
 //! the data can never disagree.
 
-use chrono::Utc;
-
 use super::actor::Actor;
 use crate::domain::audit::{AuditEntry, GENESIS};
 use crate::store::{Reader, StoreError, WriteTx, tables};
@@ -18,7 +16,7 @@ pub fn record(tx: &WriteTx, actor: Option<&Actor>, action: &str, target: &str, d
     };
     let mut entry = AuditEntry {
         seq,
-        at: Utc::now(),
+        at: tx.now(),
         actor_id: actor.map(|actor| actor.account_id),
         actor_name: actor.map(|actor| actor.name.clone()).unwrap_or_else(|| SYSTEM.to_string()),
         address: actor.map(|actor| actor.address.clone()).unwrap_or_default(),

@@ -1,6 +1,6 @@
 //! Signing in and out, changing and resetting passwords (SPEC §2 and the manual's 1. 登录 / 7.1 连续输错提示).
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 use super::actor::Actor;
 use super::error::{LoginFailure, ServiceError, ServiceResult};
@@ -60,7 +60,7 @@ impl Services {
             metrics::counter!("zhiping_logins_total", "outcome" => "frozen").increment(1);
             ServiceError::Login { kind: LoginFailure::Frozen, message: frozen_message(self.freeze_minutes()) }
         };
-        let now = Utc::now();
+        let now = self.clock.now();
         let max_failed = self.config.security.max_failed_logins;
         let freeze = Duration::seconds(self.config.security.freeze_seconds as i64);
         let Some(account) = account else {

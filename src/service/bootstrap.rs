@@ -1,6 +1,6 @@
 //! First start (the city office's first admin) and the demonstration data set of `serve --demo`.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rand::Rng;
 
 use super::accounts::insert_account;
@@ -57,7 +57,7 @@ impl Services {
                 failed_logins: 0,
                 frozen_until: None,
                 disabled: false,
-                created_at: Utc::now(),
+                created_at: self.clock.now(),
                 teacher: None,
                 expert_subjects: Vec::new(),
                 moves: Vec::new(),
@@ -102,7 +102,7 @@ impl Services {
             failed_logins: 0,
             frozen_until: None,
             disabled: false,
-            created_at: Utc::now(),
+            created_at: self.clock.now(),
             teacher: None,
             expert_subjects: Vec::new(),
             moves: Vec::new(),
@@ -121,7 +121,7 @@ impl Services {
                 failed_logins: 0,
                 frozen_until: None,
                 disabled: false,
-                created_at: Utc::now(),
+                created_at: self.clock.now(),
                 teacher: None,
                 expert_subjects: Vec::new(),
                 moves: Vec::new(),
@@ -133,7 +133,7 @@ impl Services {
                     id: tx.next_id()?,
                     name: department_name.into(),
                     disabled: false,
-                    created_at: Utc::now(),
+                    created_at: self.clock.now(),
                 };
                 tx.put(&department)?;
                 insert_account(
@@ -153,7 +153,7 @@ impl Services {
                         department_id: department.id,
                         school_type,
                         disabled: false,
-                        created_at: Utc::now(),
+                        created_at: self.clock.now(),
                     };
                     tx.put(&school)?;
                     insert_account(
@@ -177,13 +177,14 @@ impl Services {
                     account.expert_subjects = vec![subject.into()];
                     insert_account(tx, account)?;
                 }
-                let now = Utc::now();
-                let year = crate::clock::today().format("%Y").to_string().parse().unwrap_or(2026);
+                let now = self.clock.now();
+                let year = self.clock.today().format("%Y").to_string().parse().unwrap_or(2026);
                 let project = Project::with_defaults(
                     tx.next_id()?,
                     format!("{year}年中职、技工学校教师高级职务教科研成果鉴定"),
                     year,
                     (now - chrono::Duration::days(1), now + chrono::Duration::days(30)),
+                    now,
                 );
                 tx.put(&project)?;
                 // Every demo teacher but 王喆 has the project chosen; 王喆 shows the manual's 无权限 page.

@@ -4,7 +4,7 @@
 //! miniature for tests. Also writes a teacher spreadsheet for the import benchmark. Deterministic: two runs
 //! produce the same data.
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::accounts::insert_account;
 use super::error::{ServiceError, ServiceResult};
@@ -102,7 +102,7 @@ pub fn generated_name(n: usize) -> String {
     name
 }
 
-fn person(n: usize, role: Role, org: OrgRef) -> Account {
+fn person(n: usize, role: Role, org: OrgRef, created_at: DateTime<Utc>) -> Account {
     Account {
         id: 0,
         username: generated_id(n),
@@ -114,7 +114,7 @@ fn person(n: usize, role: Role, org: OrgRef) -> Account {
         failed_logins: 0,
         frozen_until: None,
         disabled: false,
-        created_at: Utc::now(),
+        created_at,
         teacher: None,
         expert_subjects: Vec::new(),
         moves: Vec::new(),
@@ -177,7 +177,7 @@ impl Services {
                     id: tx.next_id()?,
                     name: format!("上海市{district}教育局"),
                     disabled: false,
-                    created_at: Utc::now(),
+                    created_at: self.clock.now(),
                 };
                 tx.put(&department)?;
                 let count = new_schools / districts + usize::from(district_index < new_schools % districts);
@@ -195,10 +195,10 @@ impl Services {
                         department_id: department.id,
                         school_type,
                         disabled: false,
-                        created_at: Utc::now(),
+                        created_at: self.clock.now(),
                     };
                     tx.put(&school)?;
-                    let mut admin = person(0, Role::SchoolAdmin, OrgRef::School(school.id));
+                    let mut admin = person(0, Role::SchoolAdmin, OrgRef::School(school.id), tx.now());
                     admin.username = format!("school{}_admin", school.id);
                     admin.name = format!("{}管理员", school.name);
                     admin.password_hash = Some(admin_hash.clone());
@@ -232,7 +232,7 @@ impl Services {
             let schools = tx.all::<School>()?;
             for index in 0..scale.experts.min(schools.len() * 10) {
                 let school = &schools[index * 5 % schools.len()];
-                let mut expert = person(person_number, Role::Expert, OrgRef::School(school.id));
+                let mut expert = person(person_number, Role::Expert, OrgRef::School(school.id), tx.now());
                 person_number += 1;
                 expert.expert_subjects = vec![subject_of(&project, index)];
                 insert_account(tx, expert)?;
@@ -263,11 +263,11 @@ impl Services {
         for index in 0..count {
             let n = *person_number;
             *person_number += 1;
-            let mut teacher = person(n, Role::Teacher, OrgRef::School(school.id));
+            let mut teacher = person(n, Role::Teacher, OrgRef::School(school.id), tx.now());
             teacher.teacher = Some(TeacherProfile {
                 education: EDUCATIONS[n % 3].into(),
                 degree: DEGREES[n % 4].into(),
-                birth_date: IdNumber::parse(&teacher.username, crate::clock::today()).ok().map(|id| id.birth_date()),
+                birth_date: IdNumber::parse(&teacher.username, self.clock.today()).ok().map(|id| id.birth_date()),
                 project_id: project.serves(school.school_type).then_some(project.id),
             });
             let teacher = insert_account(tx, teacher)?;
@@ -302,7 +302,7 @@ fn add_submission(
     file: Option<(&crate::files::BlobStore, usize)>,
 ) -> ServiceResult<()> {
     let state = state_of(k);
-    let now = Utc::now();
+    let now = tx.now();
     let id = tx.next_id()?;
     let achievement_file = match file {
         None => None,

@@ -4,14 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use chrono::Utc;
-
 use super::accounts::insert_account;
 use super::actor::Actor;
 use super::error::{ServiceError, ServiceResult};
 use super::paging::Paged;
 use super::{Services, audit};
-use crate::clock;
 use crate::domain::FieldErrors;
 use crate::domain::account::{Account, Role, check_person_name};
 use crate::domain::idcard::IdNumber;
@@ -74,7 +71,7 @@ impl Services {
             return Err(ServiceError::Forbidden("只有市级管理员可以管理专家"));
         }
         let mut errors = FieldErrors::new();
-        let id_number = match IdNumber::parse(&input.id_number, clock::today()) {
+        let id_number = match IdNumber::parse(&input.id_number, self.clock.today()) {
             Ok(id) => Some(id),
             Err(_) if input.id_number.trim().is_empty() => {
                 errors.add("id_number", "身份证号不能为空");
@@ -105,7 +102,7 @@ impl Services {
                 failed_logins: 0,
                 frozen_until: None,
                 disabled: false,
-                created_at: Utc::now(),
+                created_at: self.clock.now(),
                 teacher: None,
                 expert_subjects: input.subjects.clone(),
                 moves: Vec::new(),

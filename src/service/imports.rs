@@ -9,9 +9,9 @@ mod sheet;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
 pub use sheet::SheetKind;
@@ -21,7 +21,6 @@ use super::actor::Actor;
 use super::error::{ServiceError, ServiceResult};
 use super::sessions::random_token;
 use super::{Services, audit};
-use crate::clock;
 use crate::domain::account::{Account, Role, TeacherProfile};
 use crate::domain::idcard::mask;
 use crate::domain::org::{OrgRef, School};
@@ -212,7 +211,7 @@ impl Services {
 
     async fn sweep_staged(&self, directory: &std::path::Path) {
         let Ok(mut entries) = tokio::fs::read_dir(directory).await else { return };
-        let now = SystemTime::now();
+        let now = crate::clock::file_time();
         while let Ok(Some(entry)) = entries.next_entry().await {
             let old = entry
                 .metadata()
@@ -301,7 +300,7 @@ impl Services {
         for input in &inputs {
             lines_of.entry(input.id_number.trim().to_ascii_uppercase()).or_default().push(input.line);
         }
-        let today = clock::today();
+        let today = self.clock.today();
         let mut results = Vec::with_capacity(inputs.len());
         let mut changes = Vec::new();
         for input in &inputs {
@@ -359,7 +358,7 @@ impl Services {
             match existing {
                 None => {
                     result.outcome = RowOutcome::Created;
-                    changes.push(Change::Create(new_teacher(&checked, school.id)));
+                    changes.push(Change::Create(new_teacher(&checked, school.id, self.clock.now())));
                 }
                 Some(account) if account.role != Role::Teacher => {
                     result.reasons.push("该身份证号已被其他类型的账号（如专家）使用".into());
@@ -390,7 +389,7 @@ impl Services {
     }
 }
 
-fn new_teacher(checked: &crate::domain::teacher::CheckedTeacher, school_id: u64) -> Account {
+fn new_teacher(checked: &crate::domain::teacher::CheckedTeacher, school_id: u64, created_at: DateTime<Utc>) -> Account {
     Account {
         id: 0,
         username: checked.id_number.as_str().to_string(),
@@ -402,7 +401,7 @@ fn new_teacher(checked: &crate::domain::teacher::CheckedTeacher, school_id: u64)
         failed_logins: 0,
         frozen_until: None,
         disabled: false,
-        created_at: Utc::now(),
+        created_at,
         teacher: Some(TeacherProfile {
             education: checked.info.education.clone(),
             degree: checked.info.degree.clone(),

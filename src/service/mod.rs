@@ -39,12 +39,15 @@ use std::sync::Arc;
 pub use actor::Actor;
 pub use error::{LoginFailure, ServiceError, ServiceResult};
 
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::store::Store;
 
 /// Everything a use case needs; one per process, shared behind an `Arc`.
 pub struct Services {
     pub config: Arc<Config>,
+    /// "Now" for every rule (see `crate::clock`): the system's time, movable only in a test server.
+    pub clock: Clock,
     pub store: Store,
     pub hasher: hasher::PasswordHasher,
     pub sessions: sessions::SessionBook,
@@ -67,7 +70,12 @@ pub struct Services {
 
 impl Services {
     pub fn open(config: Arc<Config>) -> Result<Self, ServiceError> {
-        let store = Store::open(&config.db_path())?;
+        Self::open_with_clock(config, Clock::system())
+    }
+
+    /// `open` with the given clock (a movable one for `serve --test-clock`).
+    pub fn open_with_clock(config: Arc<Config>, clock: Clock) -> Result<Self, ServiceError> {
+        let store = Store::open(&config.db_path())?.with_clock(clock.clone());
         let blobs = crate::files::BlobStore::open(&config.files_dir())
             .map_err(notices::io_error)?
             .with_reserve(config.min_free_bytes());
@@ -76,16 +84,17 @@ impl Services {
         let search = Arc::new(crate::search::SearchIndex::open(&config.index_dir()).map_err(notices::search_error)?);
         let services = Self {
             hasher: hasher::PasswordHasher::new(&config.argon2)?,
-            sessions: sessions::SessionBook::new(&config.session),
-            throttle: throttle::LoginThrottle::new(config.security.login_attempts_per_minute),
+            sessions: sessions::SessionBook::new(&config.session, clock.clone()),
+            throttle: throttle::LoginThrottle::new(config.security.login_attempts_per_minute, clock.clone()),
             unknown_logins: Default::default(),
-            printing: printing::Printer::new(&config)?,
+            printing: printing::Printer::new(&config, clock.clone())?,
             audit_checkpoint: audit_view::AuditCheckpoint::default(),
             summary_cache: Default::default(),
             headline_cache: Default::default(),
             project_head_cache: Default::default(),
             store,
             config,
+            clock,
             blobs,
             search,
         };

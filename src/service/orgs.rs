@@ -1,7 +1,5 @@
 //! Departments and schools (SPEC §1): the city admin creates and edits them; everyone else sees its own scope.
 
-use chrono::Utc;
-
 use super::actor::Actor;
 use super::error::{ServiceError, ServiceResult};
 use super::{Services, audit};
@@ -40,7 +38,7 @@ impl Services {
             if tx.all::<Department>()?.iter().any(|department| department.name == name) {
                 return Err(ServiceError::field("name", "已有同名的主管部门"));
             }
-            let department = Department { id: tx.next_id()?, name, disabled: false, created_at: Utc::now() };
+            let department = Department { id: tx.next_id()?, name, disabled: false, created_at: self.clock.now() };
             tx.put(&department)?;
             audit::record(
                 tx,
@@ -93,8 +91,14 @@ impl Services {
             if tx.all::<School>()?.iter().any(|school| school.name == name) {
                 return Err(ServiceError::field("name", "已有同名的学校"));
             }
-            let school =
-                School { id: tx.next_id()?, name, department_id, school_type, disabled: false, created_at: Utc::now() };
+            let school = School {
+                id: tx.next_id()?,
+                name,
+                department_id,
+                school_type,
+                disabled: false,
+                created_at: self.clock.now(),
+            };
             tx.put(&school)?;
             audit::record(
                 tx,

@@ -53,12 +53,12 @@ pub struct Printer {
 }
 
 impl Printer {
-    pub fn new(config: &Config) -> ServiceResult<Self> {
+    pub fn new(config: &Config, clock: crate::clock::Clock) -> ServiceResult<Self> {
         let engine = PdfEngine::new().map_err(|error| ServiceError::Internal(error.to_string()))?;
         Ok(Self {
             engine,
             permits: Arc::new(Semaphore::new(CONCURRENT_PRINTS)),
-            verify_throttle: LoginThrottle::new(config.security.verify_attempts_per_minute),
+            verify_throttle: LoginThrottle::new(config.security.verify_attempts_per_minute, clock),
             listen_base: std::sync::OnceLock::new(),
         })
     }

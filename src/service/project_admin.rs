@@ -174,7 +174,7 @@ impl Services {
             let mut copy = source.clone();
             copy.id = tx.next_id()?;
             copy.year = year;
-            copy.created_at = Utc::now();
+            copy.created_at = self.clock.now();
             copy.name = match name.trim() {
                 "" => source.name.replace(&source.year.to_string(), &year.to_string()),
                 given => given.to_string(),

@@ -79,8 +79,8 @@ impl Services {
         }
         self.store.write(|tx| {
             let name = input.name.trim().to_string();
-            let project =
-                Project::with_defaults(tx.next_id()?, name, input.year, (input.filing_start, input.filing_end));
+            let window = (input.filing_start, input.filing_end);
+            let project = Project::with_defaults(tx.next_id()?, name, input.year, window, self.clock.now());
             // The defaults place the review windows after the filing window, so only what was typed can fail.
             crate::domain::project_rules::validate(&project).into_result().map_err(ServiceError::Invalid)?;
             if tx.all::<Project>()?.iter().any(|other| other.name == project.name) {

@@ -10,6 +10,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::clock::Clock;
 use crate::config::SessionConfig;
 use crate::store::{Reader, Store, StoreError, WriteTx, tables};
 
@@ -29,6 +30,7 @@ pub struct Session {
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
 pub struct SessionBook {
+    clock: Clock,
     idle: Duration,
     absolute: Duration,
     cache: Mutex<HashMap<String, Session>>,
@@ -47,8 +49,9 @@ pub fn token_key(token: &str) -> String {
 }
 
 impl SessionBook {
-    pub fn new(config: &SessionConfig) -> Self {
+    pub fn new(config: &SessionConfig, clock: Clock) -> Self {
         Self {
+            clock,
             idle: Duration::minutes(config.idle_minutes as i64),
             absolute: Duration::hours(config.absolute_hours as i64),
             cache: Mutex::new(HashMap::new()),
@@ -59,7 +62,7 @@ impl SessionBook {
     pub fn create(&self, tx: &WriteTx, account_id: u64) -> Result<(String, Session), StoreError> {
         let token = random_token();
         let key = token_key(&token);
-        let now = Utc::now();
+        let now = self.clock.now();
         let session = Session {
             account_id,
             created_at: now,
@@ -75,7 +78,7 @@ impl SessionBook {
     /// The live session of `token`, refreshing its last-seen time. Expired sessions are removed.
     pub fn resolve(&self, store: &Store, token: &str) -> Result<Option<Session>, StoreError> {
         let key = token_key(token);
-        let now = Utc::now();
+        let now = self.clock.now();
         let cached = self.cache.lock().ok().and_then(|cache| cache.get(&key).cloned());
         let session = match cached {
             Some(session) => session,
@@ -147,7 +150,7 @@ impl SessionBook {
 
     /// Removes expired sessions from the database; run periodically.
     pub fn sweep(&self, store: &Store) -> Result<usize, StoreError> {
-        let now = Utc::now();
+        let now = self.clock.now();
         store.write(|tx| {
             let mut removed = 0;
             for (key, session) in tx.keyed_entries::<Session>(tables::SESSIONS)? {

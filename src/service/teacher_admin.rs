@@ -3,8 +3,6 @@
 //! another school, keeping the history on the account and moving the teacher's submissions with it).
 //! There is no delete: the manual says 请勿直接删除申报教师账号.
 
-use chrono::Utc;
-
 use super::actor::Actor;
 use super::error::{ServiceError, ServiceResult};
 use super::projects::choose_project_in;
@@ -156,7 +154,7 @@ impl Services {
             teacher.org = OrgRef::School(to.id);
             tx.multimap_insert(tables::ACCOUNTS_BY_ORG, &org_key(teacher.org), teacher.id)?;
             teacher.moves.push(OrgMove {
-                at: Utc::now(),
+                at: self.clock.now(),
                 from_school_id: from.id,
                 from_school: from.name.clone(),
                 to_school_id: to.id,

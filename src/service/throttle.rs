@@ -7,29 +7,33 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::clock::Clock;
 
 pub struct LoginThrottle {
     per_minute: u32,
-    windows: Mutex<HashMap<String, (Instant, u32)>>,
+    clock: Clock,
+    windows: Mutex<HashMap<String, (DateTime<Utc>, u32)>>,
 }
 
-const WINDOW: Duration = Duration::from_secs(60);
+const WINDOW: Duration = Duration::seconds(60);
 
 impl LoginThrottle {
-    pub fn new(per_minute: u32) -> Self {
-        Self { per_minute, windows: Mutex::new(HashMap::new()) }
+    pub fn new(per_minute: u32, clock: Clock) -> Self {
+        Self { per_minute, clock, windows: Mutex::new(HashMap::new()) }
     }
 
     /// Counts an attempt from `address`; false when the address is over its budget for this minute.
     pub fn allow(&self, address: &str) -> bool {
         let Ok(mut windows) = self.windows.lock() else { return true };
-        let now = Instant::now();
+        let now = self.clock.now();
         if windows.len() > 100_000 {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+            windows.retain(|_, (start, _)| now - *start < WINDOW);
         }
         let entry = windows.entry(address.to_string()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= WINDOW {
+        if now - entry.0 >= WINDOW {
             *entry = (now, 0);
         }
         if entry.1 >= self.per_minute {
@@ -54,15 +58,25 @@ mod tests {
 
     #[test]
     fn refuses_past_the_budget_per_address() {
-        let throttle = LoginThrottle::new(3);
+        let throttle = LoginThrottle::new(3, Clock::system());
         assert!((0..3).all(|_| throttle.allow("10.0.0.1")));
         assert!(!throttle.allow("10.0.0.1"));
         assert!(throttle.allow("10.0.0.2"));
     }
 
     #[test]
+    fn the_budget_returns_a_minute_later() {
+        let clock = Clock::movable();
+        let throttle = LoginThrottle::new(2, clock.clone());
+        assert!((0..2).all(|_| throttle.allow("10.0.0.1")));
+        assert!(!throttle.allow("10.0.0.1"));
+        clock.advance(Duration::seconds(61));
+        assert!(throttle.allow("10.0.0.1"));
+    }
+
+    #[test]
     fn refunded_attempts_do_not_count() {
-        let throttle = LoginThrottle::new(3);
+        let throttle = LoginThrottle::new(3, Clock::system());
         for _ in 0..100 {
             assert!(throttle.allow("10.0.0.1"));
             throttle.refund("10.0.0.1");

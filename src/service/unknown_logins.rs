@@ -82,7 +82,7 @@ mod tests {
     #[test]
     fn counts_down_then_freezes_then_thaws() {
         let book = UnknownLogins::default();
-        let now = Utc::now();
+        let now = crate::clock::Clock::system().now();
         let freeze = Duration::seconds(60);
         let answers: Vec<Phantom> = (0..5).map(|_| book.fail("nobody", now, 5, freeze)).collect();
         assert_eq!(
@@ -105,7 +105,7 @@ mod tests {
     #[test]
     fn memory_stays_bounded() {
         let book = UnknownLogins::default();
-        let now = Utc::now();
+        let now = crate::clock::Clock::system().now();
         for index in 0..(CAPACITY + 10) {
             book.fail(&format!("name{index}"), now + Duration::milliseconds(index as i64), 5, Duration::seconds(60));
         }

@@ -7,7 +7,6 @@
 //! document however often a teacher previews or a school reprints its bundle, and a print needs a write
 //! transaction only the first time its content is printed.
 
-use chrono::Utc;
 use rand::RngCore;
 
 use super::actor::Actor;
@@ -111,7 +110,7 @@ fn mint(tx: &WriteTx, request: &CodeRequest) -> ServiceResult<VerificationRecord
         project_name: request.project_name.clone(),
         masked_name: mask_name(&request.teacher_name),
         grade: request.grade.clone(),
-        issued_at: Utc::now(),
+        issued_at: tx.now(),
         content_sha256: request.content_sha256.clone(),
     };
     tx.put_keyed(tables::VERIFICATIONS, &record.code, &record)?;

@@ -23,7 +23,12 @@ impl Store {
             )));
         }
         let db = Database::open(path)?;
-        Ok(Self { db: std::sync::Arc::new(db), generation: Default::default(), changes: Default::default() })
+        Ok(Self {
+            db: std::sync::Arc::new(db),
+            generation: Default::default(),
+            changes: Default::default(),
+            clock: crate::clock::Clock::system(),
+        })
     }
 
     /// redb's own check of the file's internal structures. `None` when another handle of this store is alive

@@ -21,6 +21,8 @@ use redb::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::clock::Clock;
+
 pub use changes::Changes;
 pub use error::StoreError;
 pub use migrate::SCHEMA_VERSION;
@@ -36,6 +38,8 @@ pub struct Store {
     generation: Arc<AtomicU64>,
     /// What the recent commits wrote, by generation (see `changes.rs`); generations are given out under it.
     changes: Arc<Mutex<changes::ChangeLog>>,
+    /// Dates what a write records (`WriteTx::now`): the services' clock (see `with_clock`), else the system's.
+    clock: Clock,
 }
 
 /// A consistent snapshot for reading.
@@ -48,6 +52,7 @@ pub struct WriteTx {
     txn: WriteTransaction,
     /// The u64-keyed records written, for the change log.
     written: RefCell<changes::Written>,
+    clock: Clock,
 }
 
 impl Store {
@@ -59,9 +64,19 @@ impl Store {
         let db = Database::create(path)?;
         // redb creates the file with the process umask; the database is everyone's ID number and password hash.
         crate::private_fs::restrict_file(path)?;
-        let store = Self { db: Arc::new(db), generation: Arc::new(AtomicU64::new(0)), changes: Default::default() };
+        let store = Self {
+            db: Arc::new(db),
+            generation: Arc::new(AtomicU64::new(0)),
+            changes: Default::default(),
+            clock: Clock::system(),
+        };
         migrate::run(&store)?;
         Ok(store)
+    }
+
+    /// This store with its writes dated by `clock` (the services' clock, movable in a test server).
+    pub fn with_clock(self, clock: Clock) -> Self {
+        Self { clock, ..self }
     }
 
     /// How many write transactions this process has committed. Read it *before* taking the snapshot a cached
@@ -82,7 +97,11 @@ impl Store {
 
     /// Runs `work` in a write transaction: commits when it returns `Ok`, aborts (changing nothing) on `Err`.
     pub fn write<R, E: From<StoreError>>(&self, work: impl FnOnce(&WriteTx) -> Result<R, E>) -> Result<R, E> {
-        let tx = WriteTx { txn: self.db.begin_write().map_err(StoreError::from)?, written: Default::default() };
+        let tx = WriteTx {
+            txn: self.db.begin_write().map_err(StoreError::from)?,
+            written: Default::default(),
+            clock: self.clock.clone(),
+        };
         match work(&tx) {
             Ok(value) => {
                 tx.txn.commit().map_err(StoreError::from)?;
@@ -319,6 +338,11 @@ impl ReadTx {
 }
 
 impl WriteTx {
+    /// "Now" for what this transaction records (created, changed, audited at), by the store's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// Inserts or replaces a record under its id.
     pub fn put<T: Record>(&self, record: &T) -> Result<(), StoreError> {
         let bytes = encode(record);
@@ -487,7 +511,7 @@ mod tests {
     fn get_many_as_reads_partial_views_in_the_order_given_and_skips_missing_ids() {
         let dir = tempfile::tempdir().expect("temp");
         let store = Store::open(&dir.path().join("db.redb")).expect("store");
-        let now = chrono::Utc::now();
+        let now = crate::clock::Clock::system().now();
         let notice = |id: u64, title: &str| crate::domain::notice::Notice {
             id,
             title: title.into(),

@@ -30,5 +30,6 @@ mod role_first;
 mod scope;
 mod sign_in_privacy;
 mod signing_in;
+mod test_clock;
 mod token_revocation;
 mod web_hardening;

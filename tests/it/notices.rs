@@ -131,7 +131,7 @@ fn scheduled_items_appear_at_their_time_and_not_before() {
     // The demo's scheduled notice (a week ahead) is not shown.
     let (_, list) = page_of(&server, &teacher, "/notices");
     assert!(!list.contains("结果公布安排的预告"));
-    let later = (Utc::now() + Duration::seconds(3)).to_rfc3339();
+    let later = (Utc::now() + Duration::hours(1)).to_rfc3339();
     let id =
         publish(&server, &admin, json!({"title": "定时发布的通知", "body": "定时发布检验文字", "publish_at": later}));
     let sha = upload(&server, &admin, "定时资料.docx", fixture("sample.docx"));
@@ -147,7 +147,15 @@ fn scheduled_items_appear_at_their_time_and_not_before() {
     // The publisher sees it as 待发布.
     assert!(page_of(&server, &admin, "/admin/notices").1.contains("待发布"));
 
-    std::thread::sleep(std::time::Duration::from_secs(4));
+    // 59 minutes later by the server's clock, in steps shorter than the 30-minute idle timeout so the teacher's
+    // session stays alive: still not shown.
+    for minutes in [25, 25, 9] {
+        server.advance(std::time::Duration::from_secs(minutes * 60));
+        let (status, list) = page_of(&server, &teacher, "/notices");
+        assert_eq!(status, 200, "the session lives on");
+        assert!(!list.contains("定时发布的通知"));
+    }
+    server.advance(std::time::Duration::from_secs(2 * 60));
     assert!(page_of(&server, &teacher, "/notices").1.contains("定时发布的通知"));
     assert_eq!(listed(&server, &teacher, "/api/v1/notices", "定时发布检验"), (1, vec![id]));
     assert_eq!(page_of(&server, &teacher, &format!("/notices/{id}")).0, 200);

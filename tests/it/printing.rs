@@ -124,6 +124,7 @@ fn world() -> World {
                 EARLIER_PROJECT.into(),
                 2024,
                 (now - chrono::Duration::days(800), now - chrono::Duration::days(770)),
+                now,
             );
             tx.put(&earlier)?;
             let insert = |username: &str, project: &Project, state, filing| -> Result<u64, StoreError> {

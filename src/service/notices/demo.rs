@@ -20,7 +20,7 @@ impl Services {
         if !self.store.read()?.all::<Notice>()?.is_empty() {
             return Ok(());
         }
-        let blobs = self.blobs.clone();
+        let (blobs, clock) = (self.blobs.clone(), self.clock.clone());
         // Writing and reading the files back is blocking work.
         let files = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<(FileRef, UploadedFile)>> {
             let mut stored = Vec::new();
@@ -42,7 +42,7 @@ impl Services {
                         kind,
                         text,
                         uploaded_by: 0,
-                        uploaded_at: Utc::now(),
+                        uploaded_at: clock.now(),
                     },
                 ));
             }
@@ -51,7 +51,7 @@ impl Services {
         .await
         .map_err(internal)?
         .map_err(internal)?;
-        let now = Utc::now();
+        let now = self.clock.now();
         self.store.write(|tx| {
             let admin = tx.lookup(tables::ACCOUNT_BY_USERNAME, crate::service::bootstrap::FIRST_ADMIN)?.unwrap_or(0);
             for (_, uploaded) in &files {
@@ -59,7 +59,7 @@ impl Services {
             }
             let form = files[0].0.clone();
             let guide = files[1].0.clone();
-            let year = crate::clock::today().format("%Y").to_string();
+            let year = self.clock.today().format("%Y").to_string();
             let notices = [
                 (
                     format!("关于开展{year}年中职、技工学校教师高级职务教科研成果鉴定工作的通知"),

@@ -7,8 +7,6 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
-
 use super::read::{material_row, notice_row};
 use super::{ListRow, internal};
 use crate::domain::account::Role;
@@ -30,10 +28,11 @@ impl Services {
     /// Indexes (or, when withdrawn, removes) a notice. A failure does not undo the change — redb is the truth —
     /// but is logged, and the index is rebuilt from redb at once (and again at the next start if need be).
     pub(super) async fn index_notice(&self, notice: &Notice) {
-        let (store, index, notice) = (self.store.clone(), self.search.clone(), notice.clone());
+        let (store, index, notice, clock) =
+            (self.store.clone(), self.search.clone(), notice.clone(), self.clock.clone());
         run_update(
             move || {
-                if notice.state(Utc::now()) == State::Withdrawn {
+                if notice.state(clock.now()) == State::Withdrawn {
                     return Ok(index.delete(DocKind::Notice, notice.id)?);
                 }
                 let doc = notice_doc(&store.read()?, &notice)?;
@@ -46,10 +45,11 @@ impl Services {
 
     /// Indexes (or removes) a material, as [`Self::index_notice`].
     pub(super) async fn index_material(&self, material: &Material) {
-        let (store, index, material) = (self.store.clone(), self.search.clone(), material.clone());
+        let (store, index, material, clock) =
+            (self.store.clone(), self.search.clone(), material.clone(), self.clock.clone());
         run_update(
             move || {
-                if material.state(Utc::now()) == State::Withdrawn {
+                if material.state(clock.now()) == State::Withdrawn {
                     return Ok(index.delete(DocKind::Material, material.id)?);
                 }
                 let doc = material_doc(&store.read()?, &material)?;
@@ -64,7 +64,7 @@ impl Services {
     pub(super) fn search_notices(&self, actor: &Actor, text: &str, page: PageRequest) -> ServiceResult<Paged<ListRow>> {
         let found = self.search_kind(actor, DocKind::Notice, text, page)?;
         let read = self.store.read()?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let mut rows = Vec::with_capacity(found.hits.len());
         for hit in found.hits {
             // The index agrees with redb but a change may land between the two reads: redb decides.
@@ -84,7 +84,7 @@ impl Services {
     ) -> ServiceResult<Paged<ListRow>> {
         let found = self.search_kind(actor, DocKind::Material, text, page)?;
         let read = self.store.read()?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let mut rows = Vec::with_capacity(found.hits.len());
         for hit in found.hits {
             if let Some(material) = read.get::<Material>(hit.id)?.filter(|m| m.readable_by(actor.role, now)) {
@@ -105,7 +105,7 @@ impl Services {
             text: text.to_string(),
             kind: Some(kind),
             audiences: audiences_of(actor.role),
-            now: Utc::now().timestamp(),
+            now: self.clock.now().timestamp(),
             offset: page.offset(),
             limit: page.size,
         };

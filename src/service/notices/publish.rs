@@ -1,8 +1,6 @@
 //! Publishing, editing and withdrawing notices and materials (city admin only). Each change writes the record
 //! and its audit entry in one transaction, then brings the search index in step.
 
-use chrono::Utc;
-
 use super::{FileChoice, MaterialInput, NoticeInput, require_publisher};
 use crate::domain::FieldErrors;
 use crate::domain::notice::{
@@ -16,7 +14,7 @@ impl Services {
     pub async fn publish_notice(&self, actor: &Actor, input: NoticeInput) -> ServiceResult<Notice> {
         require_publisher(actor)?;
         let notice = self.store.write(|tx| {
-            let now = Utc::now();
+            let now = self.clock.now();
             let (title, body, attachments) = self.check_notice(tx, &input)?;
             let notice = Notice {
                 id: tx.next_id()?,
@@ -52,7 +50,7 @@ impl Services {
             if let Some(publish_at) = input.publish_at {
                 notice.publish_at = publish_at;
             }
-            notice.updated_at = Utc::now();
+            notice.updated_at = self.clock.now();
             tx.put(&notice)?;
             audit::record(tx, Some(actor), "notice.edit", &format!("notice:{}", notice.id), &summary(&notice))?;
             Ok::<_, ServiceError>(notice)
@@ -66,11 +64,11 @@ impl Services {
         require_publisher(actor)?;
         let notice = self.store.write(|tx| {
             let mut notice: Notice = tx.get(id)?.ok_or(ServiceError::NotFound("通知公告不存在"))?;
-            if notice.state(Utc::now()) == State::Withdrawn {
+            if notice.state(self.clock.now()) == State::Withdrawn {
                 return Err(ServiceError::Conflict("该通知公告已撤回".into()));
             }
-            notice.withdrawn_at = Some(Utc::now());
-            notice.updated_at = Utc::now();
+            notice.withdrawn_at = Some(self.clock.now());
+            notice.updated_at = self.clock.now();
             tx.put(&notice)?;
             audit::record(tx, Some(actor), "notice.withdraw", &format!("notice:{}", notice.id), &notice.title)?;
             Ok(notice)
@@ -83,7 +81,7 @@ impl Services {
     pub async fn publish_material(&self, actor: &Actor, input: MaterialInput) -> ServiceResult<Material> {
         require_publisher(actor)?;
         let material = self.store.write(|tx| {
-            let now = Utc::now();
+            let now = self.clock.now();
             let mut errors = FieldErrors::new();
             let name = check_title("name", "资料名称", &input.name, &mut errors);
             let file = match &input.file {
@@ -134,7 +132,7 @@ impl Services {
             if let Some(publish_at) = input.publish_at {
                 material.publish_at = publish_at;
             }
-            material.updated_at = Utc::now();
+            material.updated_at = self.clock.now();
             tx.put(&material)?;
             let detail = format!("{}（{}）", material.name, material.file.name);
             audit::record(tx, Some(actor), "material.edit", &format!("material:{}", material.id), &detail)?;
@@ -149,11 +147,11 @@ impl Services {
         require_publisher(actor)?;
         let material = self.store.write(|tx| {
             let mut material: Material = tx.get(id)?.ok_or(ServiceError::NotFound("资料不存在"))?;
-            if material.state(Utc::now()) == State::Withdrawn {
+            if material.state(self.clock.now()) == State::Withdrawn {
                 return Err(ServiceError::Conflict("该资料已撤回".into()));
             }
-            material.withdrawn_at = Some(Utc::now());
-            material.updated_at = Utc::now();
+            material.withdrawn_at = Some(self.clock.now());
+            material.updated_at = self.clock.now();
             tx.put(&material)?;
             audit::record(tx, Some(actor), "material.withdraw", &format!("material:{}", material.id), &material.name)?;
             Ok(material)

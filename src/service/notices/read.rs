@@ -21,7 +21,7 @@ impl Services {
         if !query.trim().is_empty() {
             return self.search_notices(actor, query, page);
         }
-        Ok(readable_notices(&*self.headlines()?, actor, page))
+        Ok(readable_notices(&*self.headlines()?, actor, page, self.clock.now()))
     }
 
     /// 资料下载 as `actor` sees them: published and not withdrawn; newest first. A non-empty `query` searches.
@@ -29,13 +29,14 @@ impl Services {
         if !query.trim().is_empty() {
             return self.search_materials(actor, query, page);
         }
-        Ok(readable_materials(&*self.headlines()?, actor, page))
+        Ok(readable_materials(&*self.headlines()?, actor, page, self.clock.now()))
     }
 
     /// The home page's 通知公告 and 资料下载 boxes (the first `page` of each list), from one snapshot.
     pub fn home_lists(&self, actor: &Actor, page: PageRequest) -> ServiceResult<(ListResult, ListResult)> {
         let headlines = self.headlines()?;
-        Ok((Ok(readable_notices(&headlines, actor, page)), Ok(readable_materials(&headlines, actor, page))))
+        let now = self.clock.now();
+        Ok((Ok(readable_notices(&headlines, actor, page, now)), Ok(readable_materials(&headlines, actor, page, now))))
     }
 
     /// Every notice's and material's heading as of the latest write (see [`Headlines`]).
@@ -62,7 +63,7 @@ impl Services {
     /// publisher) may also open scheduled and withdrawn ones.
     pub fn get_notice(&self, actor: &Actor, id: u64) -> ServiceResult<Notice> {
         let notice: Notice = self.store.read()?.get(id)?.ok_or(ServiceError::NotFound("通知公告不存在"))?;
-        if notice.readable_by(actor.role, Utc::now()) || actor.is(Role::CityAdmin) {
+        if notice.readable_by(actor.role, self.clock.now()) || actor.is(Role::CityAdmin) {
             Ok(notice)
         } else {
             Err(ServiceError::NotFound("通知公告不存在"))
@@ -72,7 +73,7 @@ impl Services {
     /// One material, on the same terms as [`Self::get_notice`].
     pub fn get_material(&self, actor: &Actor, id: u64) -> ServiceResult<Material> {
         let material: Material = self.store.read()?.get(id)?.ok_or(ServiceError::NotFound("资料不存在"))?;
-        if material.readable_by(actor.role, Utc::now()) || actor.is(Role::CityAdmin) {
+        if material.readable_by(actor.role, self.clock.now()) || actor.is(Role::CityAdmin) {
             Ok(material)
         } else {
             Err(ServiceError::NotFound("资料不存在"))
@@ -151,8 +152,7 @@ fn count_items<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<usiz
 }
 
 /// 通知公告 as `actor` sees them (see [`Notice::readable_by`]), newest first.
-fn readable_notices(headlines: &Headlines, actor: &Actor, page: PageRequest) -> Paged<ListRow> {
-    let now = Utc::now();
+fn readable_notices(headlines: &Headlines, actor: &Actor, page: PageRequest, now: DateTime<Utc>) -> Paged<ListRow> {
     let readable = headlines.notices.iter().filter(|notice| {
         State::of(notice.publish_at, notice.withdrawn_at, now) == State::Published && notice.audience.admits(actor.role)
     });
@@ -168,8 +168,7 @@ fn readable_notices(headlines: &Headlines, actor: &Actor, page: PageRequest) -> 
 }
 
 /// 资料下载 as `actor` sees them (see [`Material::readable_by`]), newest first.
-fn readable_materials(headlines: &Headlines, actor: &Actor, page: PageRequest) -> Paged<ListRow> {
-    let now = Utc::now();
+fn readable_materials(headlines: &Headlines, actor: &Actor, page: PageRequest, now: DateTime<Utc>) -> Paged<ListRow> {
     let readable = headlines.materials.iter().filter(|material| material.readable_by(actor.role, now));
     cut(readable, page, |material| material_row(material.clone()))
 }

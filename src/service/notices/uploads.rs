@@ -1,7 +1,6 @@
 //! The publisher's uploads: streamed into the blob store under the document size cap, typed by content, and
 //! their text extracted once (on a blocking thread) and kept in redb for the search index.
 
-use chrono::Utc;
 use tokio::io::AsyncRead;
 
 use super::{internal, require_publisher};
@@ -39,7 +38,7 @@ impl Services {
         require_publisher(actor)?;
         let limit = self.notice_upload_limit();
         // Only a blob this upload created may be removed on refusal (see `discard_if_unreferenced`).
-        let started = std::time::SystemTime::now() - std::time::Duration::from_millis(50);
+        let started = crate::clock::file_time() - std::time::Duration::from_millis(50);
         let mut reader = self.ensure_upload_space(reader, limit).await?;
         let stored = match self.blobs.put_stream(&mut reader, limit).await {
             Ok(stored) => stored,
@@ -115,7 +114,7 @@ impl Services {
             kind: extension.clone(),
             text,
             uploaded_by: actor.account_id,
-            uploaded_at: Utc::now(),
+            uploaded_at: self.clock.now(),
         };
         let name = clean_file_name(file_name, &extension);
         self.store.write(|tx| {

@@ -125,7 +125,7 @@ mod tests {
             failed_logins: 0,
             frozen_until: None,
             disabled: false,
-            created_at: Utc::now(),
+            created_at: crate::clock::Clock::system().now(),
             teacher: Some(TeacherProfile {
                 education: "研究生".into(),
                 degree: "硕士".into(),
@@ -139,7 +139,7 @@ mod tests {
 
     fn project() -> Project {
         let start = Utc.with_ymd_and_hms(2020, 5, 1, 0, 0, 0).single().expect("date");
-        Project::with_defaults(1, "2020年中职、技工学校教师高级职务教科研成果鉴定".into(), 2020, (start, start))
+        Project::with_defaults(1, "2020年中职、技工学校教师高级职务教科研成果鉴定".into(), 2020, (start, start), start)
     }
 
     fn orgs() -> OrgNames {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::{Loaded, NOT_FOUND, admin_sees, expect_state, leave_message, load_for_admin, transition};
 use crate::clock;
@@ -157,16 +157,16 @@ impl Services {
                 ));
             }
             expect_state(&loaded.submission, &[level.waiting_state()], &format!("进行{}", level.label()))?;
-            check_deadline(level, &loaded)?;
+            check_deadline(level, &loaded, tx.now())?;
             let check = Check {
                 by: actor.account_id,
                 by_name: actor.name.clone(),
-                at: Utc::now(),
+                at: self.clock.now(),
                 address: actor.address.clone(),
                 statement: format!("{VERIFICATION_TITLE}：{VERIFICATION_TEXT}"),
             };
             let to = level.approved_state(loaded.project.department_review);
-            transition(&mut loaded.submission, actor, to, &check.statement);
+            transition(&mut loaded.submission, actor, to, &check.statement, tx.now());
             match level {
                 ReviewLevel::School => loaded.review.school_check = Some(check),
                 _ => loaded.review.department_check = Some(check),
@@ -194,14 +194,14 @@ impl Services {
             check_level_scope(actor, level, &loaded.submission)?;
             let reason = check_reason(reason).map_err(|message| ServiceError::field("reason", message))?;
             expect_state(&loaded.submission, &[level.waiting_state()], "退回")?;
-            check_deadline(level, &loaded)?;
-            transition(&mut loaded.submission, actor, SubmissionState::Returned, &reason);
+            check_deadline(level, &loaded, tx.now())?;
+            transition(&mut loaded.submission, actor, SubmissionState::Returned, &reason, tx.now());
             if level == ReviewLevel::City {
                 // A returned submission starts over: a new acceptance, and experts assigned by hand so far let go.
                 loaded.review.acceptance = None;
                 for assignment in loaded.review.assignments.iter_mut().filter(|a| a.active()) {
                     assignment.declined =
-                        Some(Decline { at: Utc::now(), by: actor.account_id, reason: "成果已退回".into() });
+                        Some(Decline { at: self.clock.now(), by: actor.account_id, reason: "成果已退回".into() });
                 }
                 tx.put(&loaded.review)?;
             }
@@ -230,13 +230,13 @@ fn check_level_scope(actor: &Actor, level: ReviewLevel, submission: &Submission)
     if inside { Ok(()) } else { Err(ServiceError::NotFound(NOT_FOUND)) }
 }
 
-fn check_deadline(level: ReviewLevel, loaded: &Loaded) -> ServiceResult<()> {
+fn check_deadline(level: ReviewLevel, loaded: &Loaded, now: DateTime<Utc>) -> ServiceResult<()> {
     let end = match level {
         ReviewLevel::School => loaded.project.school_review_end,
         ReviewLevel::Department => loaded.project.department_review_end,
         ReviewLevel::City => return Ok(()),
     };
-    if Utc::now() > end {
+    if now > end {
         return Err(ServiceError::Conflict(format!("{}已于 {} 截止", level.label(), clock::minute(end))));
     }
     Ok(())

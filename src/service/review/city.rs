@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::{Loaded, NOT_FOUND, expect_state, load, transition};
 use crate::domain::account::{Account, Role};
@@ -103,9 +103,9 @@ impl Services {
             if current.submission.versions.len() as u32 != version {
                 return Err(ServiceError::Conflict("成果已更新，请重新受理".into()));
             }
-            let accepted = hits.is_empty().then(|| check(actor, "受理：匿名检查未发现身份信息"));
+            let accepted = hits.is_empty().then(|| check(actor, "受理：匿名检查未发现身份信息", tx.now()));
             current.review.acceptance =
-                Some(Acceptance { scanned_at: Utc::now(), version, hits: hits.clone(), accepted });
+                Some(Acceptance { scanned_at: self.clock.now(), version, hits: hits.clone(), accepted });
             tx.put(&current.review)?;
             let detail = if hits.is_empty() {
                 "受理：匿名检查通过".to_string()
@@ -135,7 +135,7 @@ impl Services {
             }
             let statement =
                 if note.is_empty() { "接受匿名风险".to_string() } else { format!("接受匿名风险：{note}") };
-            acceptance.accepted = Some(check(actor, &statement));
+            acceptance.accepted = Some(check(actor, &statement, tx.now()));
             tx.put(&loaded.review)?;
             audit::record(tx, Some(actor), "submission.accept_risk", &format!("submission:{id}"), &statement)?;
             Ok(())
@@ -314,7 +314,8 @@ impl Services {
             if assignment.submitted_at.is_some() {
                 return Err(ServiceError::Conflict("该专家已提交鉴定意见，不能退出".into()));
             }
-            assignment.declined = Some(Decline { at: Utc::now(), by: actor.account_id, reason: reason.to_string() });
+            assignment.declined =
+                Some(Decline { at: self.clock.now(), by: actor.account_id, reason: reason.to_string() });
             tx.put(&loaded.review)?;
             audit::record(
                 tx,
@@ -328,11 +329,11 @@ impl Services {
     }
 }
 
-fn check(actor: &Actor, statement: &str) -> Check {
+fn check(actor: &Actor, statement: &str, at: DateTime<Utc>) -> Check {
     Check {
         by: actor.account_id,
         by_name: actor.name.clone(),
-        at: Utc::now(),
+        at,
         address: actor.address.clone(),
         statement: statement.to_string(),
     }
@@ -364,7 +365,7 @@ fn add_assignments(
     for expert_id in expert_ids {
         review.assignments.push(Assignment {
             expert_id: *expert_id,
-            assigned_at: Utc::now(),
+            assigned_at: tx.now(),
             assigned_by: actor.account_id,
             automatic,
             declined: None,
@@ -376,7 +377,7 @@ fn add_assignments(
         tx.multimap_insert(tables::SUBMISSIONS_BY_EXPERT, &format!("expert:{expert_id}"), submission.id)?;
     }
     if submission.state == SubmissionState::Accepted && review.active().count() >= experts_per_submission {
-        transition(submission, actor, SubmissionState::UnderReview, "专家分配完成");
+        transition(submission, actor, SubmissionState::UnderReview, "专家分配完成", tx.now());
         tx.put(submission)?;
     }
     tx.put(review)?;

@@ -134,7 +134,7 @@ impl Services {
             project_name: loaded.project.name.clone(),
             grades: loaded.project.grades.clone(),
             deadline: loaded.project.expert_review_end,
-            closed_reason: grading_closed(&loaded, &assignment, Utc::now()),
+            closed_reason: grading_closed(&loaded, &assignment, self.clock.now()),
             has_doc: files.iter().any(|file| file.kind == "doc"),
             filing: loaded.filing().clone(),
             catalogue: loaded.project.catalogue.clone(),
@@ -177,7 +177,7 @@ impl Services {
         let (grade, opinion) = (grade.trim().to_string(), opinion.trim().to_string());
         self.store.write(|tx| {
             let (mut loaded, assignment) = assigned_in(tx, actor, id)?;
-            if let Some(reason) = grading_closed(&loaded, &assignment, Utc::now()) {
+            if let Some(reason) = grading_closed(&loaded, &assignment, self.clock.now()) {
                 return Err(ServiceError::Conflict(reason));
             }
             let mut errors = crate::domain::FieldErrors::new();
@@ -197,7 +197,7 @@ impl Services {
             }
             errors.into_result().map_err(ServiceError::Invalid)?;
             let experts = loaded.project.experts_per_submission;
-            let now = Utc::now();
+            let now = self.clock.now();
             let assignment = loaded
                 .review
                 .assignments
@@ -215,7 +215,7 @@ impl Services {
             }
             let saved = assignment.clone();
             if loaded.review.all_graded(experts) {
-                transition(&mut loaded.submission, actor, SubmissionState::Reviewed, "专家评审完成");
+                transition(&mut loaded.submission, actor, SubmissionState::Reviewed, "专家评审完成", tx.now());
                 tx.put(&loaded.submission)?;
             }
             tx.put(&loaded.review)?;

@@ -93,7 +93,6 @@ fn names_of(read: &ReadTx, ids: &[u64]) -> ServiceResult<impl Iterator<Item = (u
 
 #[cfg(test)]
 mod tests {
-    use chrono::Utc;
 
     use super::*;
     use crate::domain::submission::SubmissionState;
@@ -110,8 +109,8 @@ mod tests {
             applied_subject: "语文".into(),
             titles: vec!["题目".into()],
             versions: 1,
-            submitted_at: Some(Utc::now()),
-            updated_at: Utc::now(),
+            submitted_at: Some(crate::clock::Clock::system().now()),
+            updated_at: crate::clock::Clock::system().now(),
             grade: None,
             published: false,
             achievement_hashes: Vec::new(),

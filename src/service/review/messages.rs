@@ -1,8 +1,6 @@
 //! The teacher's side of the review chain: 消息提醒 (returns with their reason, published results), the unread
 //! count of the header, the return notice that pops up on 首页, and the state shown on 首页.
 
-use chrono::Utc;
-
 use crate::domain::account::{Account, Role};
 use crate::domain::home_steps::{FilingWindow, HomeStep, deadline_note, home_steps, returned_by};
 use crate::domain::review::{Message, MessageKind, SubmissionSummary};
@@ -56,7 +54,7 @@ impl Services {
             return Ok(());
         }
         self.store.write(|tx| {
-            let now = Utc::now();
+            let now = self.clock.now();
             for mut message in unread {
                 message.read_at = Some(now);
                 tx.put(&message)?;

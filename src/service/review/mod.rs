@@ -14,7 +14,7 @@ pub mod list_cache;
 pub mod messages;
 pub mod results;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::actor::Actor;
 use super::error::{ServiceError, ServiceResult};
@@ -83,8 +83,7 @@ pub fn load_for_admin(reader: &impl Reader, actor: &Actor, id: u64) -> ServiceRe
 }
 
 /// Records a state change on the submission (who, when, from where, why).
-pub fn transition(submission: &mut Submission, actor: &Actor, to: SubmissionState, reason: &str) {
-    let now = Utc::now();
+pub fn transition(submission: &mut Submission, actor: &Actor, to: SubmissionState, reason: &str, now: DateTime<Utc>) {
     submission.history.push(Transition {
         at: now,
         actor_id: actor.account_id,
@@ -122,7 +121,7 @@ pub fn leave_message(
         kind,
         sender: sender.to_string(),
         text: text.to_string(),
-        at: Utc::now(),
+        at: tx.now(),
         read_at: None,
     };
     tx.put(&message)?;

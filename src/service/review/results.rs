@@ -101,11 +101,11 @@ impl Services {
                 grade: grade.to_string(),
                 opinion: opinion.to_string(),
                 decided_by: actor.account_id,
-                decided_at: Utc::now(),
+                decided_at: self.clock.now(),
                 published_at: None,
             };
             loaded.submission.result = Some(result.clone());
-            loaded.submission.updated_at = Utc::now();
+            loaded.submission.updated_at = self.clock.now();
             loaded.review.final_reason = reason.to_string();
             tx.put(&loaded.submission)?;
             tx.put(&loaded.review)?;
@@ -133,7 +133,7 @@ impl Services {
                     .map(|s| s.id)
                     .collect(),
             };
-            let now = Utc::now();
+            let now = self.clock.now();
             let mut published = 0;
             for id in candidates {
                 let mut submission = tx.get::<Submission>(id)?.ok_or(ServiceError::NotFound(super::NOT_FOUND))?;
@@ -146,7 +146,7 @@ impl Services {
                 };
                 result.published_at = Some(now);
                 let grade = result.grade.clone();
-                transition(&mut submission, actor, SubmissionState::Published, "公布等级");
+                transition(&mut submission, actor, SubmissionState::Published, "公布等级", tx.now());
                 tx.put(&submission)?;
                 leave_message(
                     tx,

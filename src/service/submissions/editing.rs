@@ -5,7 +5,7 @@
 //! that names another submission. The API's single-file changes (`change_file`) apply only their slot to the
 //! draft as read inside the write transaction, so they never carry stale values over an acknowledged 暂存.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
 use super::files::{FileSlot, FileTarget, Received, editable_submission, reload};
 use super::{Appraisal, move_submission_school};
@@ -131,7 +131,7 @@ impl Services {
     pub fn change_file(&self, actor: &Actor, change: FileChange) -> ServiceResult<Saved> {
         let limits = self.file_limits();
         self.store.write(|tx| {
-            let appraisal = reload(tx, actor, limits)?;
+            let appraisal = reload(tx, actor, limits, tx.now())?;
             let submission = editable_submission(&appraisal)?;
             let target = change.target();
             let target =
@@ -199,7 +199,7 @@ impl Services {
     pub fn withdraw(&self, actor: &Actor, submission_id: Option<u64>) -> ServiceResult<Submission> {
         let limits = self.file_limits();
         self.store.write(|tx| {
-            let appraisal = reload(tx, actor, limits)?;
+            let appraisal = reload(tx, actor, limits, tx.now())?;
             let Some(mut submission) = appraisal.submission.clone() else {
                 return Err(ServiceError::NotFound("申报记录不存在"));
             };
@@ -215,7 +215,7 @@ impl Services {
             if let Some(reason) = &appraisal.closed_reason {
                 return Err(ServiceError::Conflict(format!("{reason}不能撤回。")));
             }
-            transition(&mut submission, actor, SubmissionState::Draft, "教师撤回");
+            transition(&mut submission, actor, SubmissionState::Draft, "教师撤回", tx.now());
             tx.put(&submission)?;
             audit::record(tx, Some(actor), "submission.withdraw", &format!("submission:{}", submission.id), "撤回")?;
             Ok(submission)
@@ -227,7 +227,7 @@ impl Services {
 /// Refuses (nothing stored) a form for another submission, too many achievements, and ★ types or levels the
 /// teacher's school type may not file.
 fn prepare(tx: &WriteTx, actor: &Actor, edit: &FilingEdit, limits: FileLimits) -> ServiceResult<(Appraisal, Filing)> {
-    let appraisal = reload(tx, actor, limits)?;
+    let appraisal = reload(tx, actor, limits, tx.now())?;
     let submission = editable_submission(&appraisal)?;
     if edit.submission_id.is_some_and(|id| id != submission.id) {
         return Err(ServiceError::NotFound("申报记录不存在"));
@@ -284,7 +284,7 @@ fn store_draft(
     let mut submission = editable_submission(appraisal)?.clone();
     reference_files(tx, submission.id, &filing)?;
     submission.filing = filing;
-    submission.updated_at = Utc::now();
+    submission.updated_at = tx.now();
     tx.put(&submission)?;
     audit::record(tx, Some(actor), "submission.save", &format!("submission:{}", submission.id), what)?;
     Ok(submission)
@@ -296,17 +296,16 @@ fn submit_now(tx: &WriteTx, actor: &Actor, appraisal: &Appraisal, filing: Filing
     reference_files(tx, submission.id, &filing)?;
     move_submission_school(tx, &mut submission, appraisal.school.id, appraisal.department.id)?;
     let number = submission.versions.len() as u32 + 1;
-    submission.versions.push(SubmittedVersion { number, at: Utc::now(), filing: filing.clone() });
+    submission.versions.push(SubmittedVersion { number, at: tx.now(), filing: filing.clone() });
     submission.filing = filing;
-    transition(&mut submission, actor, SubmissionState::Submitted, "");
+    transition(&mut submission, actor, SubmissionState::Submitted, "", tx.now());
     tx.put(&submission)?;
     let detail = format!("提交第{number}版");
     audit::record(tx, Some(actor), "submission.submit", &format!("submission:{}", submission.id), &detail)?;
     Ok(submission)
 }
 
-fn transition(submission: &mut Submission, actor: &Actor, to: SubmissionState, reason: &str) {
-    let now = Utc::now();
+fn transition(submission: &mut Submission, actor: &Actor, to: SubmissionState, reason: &str, now: DateTime<Utc>) {
     submission.history.push(Transition {
         at: now,
         actor_id: actor.account_id,

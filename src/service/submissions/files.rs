@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use tokio::io::AsyncRead;
 
 use super::{Appraisal, load_appraisal, may_read};
@@ -202,7 +202,7 @@ impl Services {
         let label = target.slot.label();
         // Only a blob this upload created may be removed on refusal: the same content may already be stored for
         // someone else (a notice attachment, another teacher's evidence). The margin covers coarse file clocks.
-        let started = std::time::SystemTime::now() - std::time::Duration::from_millis(50);
+        let started = crate::clock::file_time() - std::time::Duration::from_millis(50);
         let mut reader = self.ensure_upload_space(reader, limit).await?;
         let stored = match self.blobs.put_stream(&mut reader, limit).await {
             Ok(stored) => stored,
@@ -266,7 +266,7 @@ impl Services {
                 kind: file.kind.clone(),
                 first_name: file.name.clone(),
                 first_uploaded_by: actor.account_id,
-                first_uploaded_at: Utc::now(),
+                first_uploaded_at: self.clock.now(),
                 submissions: Default::default(),
             });
             record.submissions.insert(submission_id);
@@ -347,8 +347,13 @@ pub(super) fn editable_submission(appraisal: &Appraisal) -> ServiceResult<&Submi
 }
 
 /// Re-exported for the editing module: the appraisal as seen inside a write transaction.
-pub(super) fn reload(read: &impl Reader, actor: &Actor, limits: FileLimits) -> ServiceResult<Appraisal> {
-    load_appraisal(read, actor, limits)
+pub(super) fn reload(
+    read: &impl Reader,
+    actor: &Actor,
+    limits: FileLimits,
+    now: DateTime<Utc>,
+) -> ServiceResult<Appraisal> {
+    load_appraisal(read, actor, limits, now)
 }
 
 /// The content rules: kind and size (`file_problem`, the same check 提交 makes), a PDF must be complete, and an

@@ -46,6 +46,8 @@ pub struct Appraisal {
     pub closed_reason: Option<String>,
     /// The operator's size limits (`[uploads]`), which 提交 checks as the upload did.
     pub limits: FileLimits,
+    /// The Shanghai date it was loaded on, by the services' clock (the "not in the future" rules).
+    pub today: chrono::NaiveDate,
 }
 
 impl Appraisal {
@@ -82,7 +84,7 @@ impl Appraisal {
             title_names: &self.project.title_names,
             school_type: self.school.school_type,
             birth_date: self.teacher.teacher.as_ref().and_then(|profile| profile.birth_date),
-            today: crate::clock::today(),
+            today: self.today,
             limits: self.limits,
         }
     }
@@ -107,7 +109,7 @@ impl Services {
     /// `Forbidden(NO_PROJECT)`; other roles have no appraisal of their own.
     pub fn appraisal(&self, actor: &Actor) -> ServiceResult<Appraisal> {
         let read = self.store.read()?;
-        load_appraisal(&read, actor, self.file_limits())
+        load_appraisal(&read, actor, self.file_limits(), self.clock.now())
     }
 
     /// The filed-file size limits the operator configured.
@@ -125,7 +127,7 @@ impl Services {
         restart: bool,
     ) -> ServiceResult<PledgeServed> {
         let appraisal = self.appraisal(actor)?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let project_id = appraisal.project.id;
         let served = match session.pledge_served.get(&project_id) {
             Some(at) if !restart => *at,
@@ -160,7 +162,7 @@ impl Services {
         if !ticked {
             return Err(ServiceError::field("agree", pledge::UNTICKED));
         }
-        let now = Utc::now();
+        let now = self.clock.now();
         let waited = served_at.is_some_and(|served| (now - served).num_seconds() >= pledge::READ_SECONDS);
         if !waited {
             return Err(ServiceError::field("agree", pledge::too_early_message()));
@@ -190,7 +192,12 @@ impl Services {
 }
 
 /// Reads the teacher's project, school, department and submission in one snapshot.
-pub(crate) fn load_appraisal(read: &impl Reader, actor: &Actor, limits: FileLimits) -> ServiceResult<Appraisal> {
+pub(crate) fn load_appraisal(
+    read: &impl Reader,
+    actor: &Actor,
+    limits: FileLimits,
+    now: DateTime<Utc>,
+) -> ServiceResult<Appraisal> {
     if !actor.is(Role::Teacher) {
         return Err(ServiceError::Forbidden("教科研成果鉴定仅供申报教师填报"));
     }
@@ -212,8 +219,9 @@ pub(crate) fn load_appraisal(read: &impl Reader, actor: &Actor, limits: FileLimi
         Some(id) => read.get::<Submission>(id)?,
         None => None,
     };
-    let closed_reason = project.editing_closed_reason(submission.as_ref().map(|s| s.state), Utc::now());
-    Ok(Appraisal { project, teacher, school, department, submission, closed_reason, limits })
+    let closed_reason = project.editing_closed_reason(submission.as_ref().map(|s| s.state), now);
+    let today = crate::clock::date(now);
+    Ok(Appraisal { project, teacher, school, department, submission, closed_reason, limits, today })
 }
 
 /// The `SUBMISSION_BY_TEACHER` key.
@@ -230,7 +238,7 @@ fn ensure_submission(tx: &WriteTx, actor: &Actor, appraisal: &Appraisal) -> Serv
     {
         return Ok(submission);
     }
-    let now = Utc::now();
+    let now = tx.now();
     let submission = Submission {
         id: tx.next_id()?,
         project_id: appraisal.project.id,

@@ -56,7 +56,7 @@ pub fn manage_notices(signed: Signed, Query(query): Query<ManageQuery>) -> Respo
         Ok(paged) => paged,
         Err(error) => return errors::page(&signed.ctx, &error),
     };
-    let now = clock::now();
+    let now = signed.services().clock.now();
     let csrf = signed.ctx.csrf();
     let body = html! {
         p.breadcrumb { "您的位置: " a href="/notices" { "通知公告" } " > 管理" }
@@ -108,7 +108,7 @@ pub fn manage_materials(signed: Signed, Query(query): Query<ManageQuery>) -> Res
         Ok(paged) => paged,
         Err(error) => return errors::page(&signed.ctx, &error),
     };
-    let now = clock::now();
+    let now = signed.services().clock.now();
     let csrf = signed.ctx.csrf();
     let body = html! {
         p.breadcrumb { "您的位置: " a href="/materials" { "资料下载" } " > 管理" }

@@ -38,7 +38,7 @@ pub const RULES: [&str; 6] = [
 fn list_body(signed: &Signed, errors_of: &FieldErrors, notice: Option<&str>) -> Result<Markup, ServiceError> {
     let projects = signed.services().project_overview(signed.actor())?;
     let csrf = signed.ctx.csrf();
-    let year = crate::clock::today().format("%Y").to_string();
+    let year = signed.services().clock.today().format("%Y").to_string();
     Ok(html! {
         (layout::breadcrumb(&["鉴定项目"]))
         @if let Some(text) = notice { (layout::notice("success", text)) }

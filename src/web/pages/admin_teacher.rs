@@ -115,7 +115,7 @@ fn render(
             p {
                 "状态："
                 @if teacher.disabled { span.badge.danger { "已停用" } }
-                @else if teacher.is_frozen(clock::now()) { span.badge.warn { "已冻结" } }
+                @else if teacher.is_frozen(services.clock.now()) { span.badge.warn { "已冻结" } }
                 @else { span.badge.ok { "正常" } }
                 @if teacher.must_change_password { "（待修改默认密码）" }
             }

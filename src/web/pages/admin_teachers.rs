@@ -273,7 +273,7 @@ fn render(
                                 td { span class=(format!("badge progress-{}", row.progress.code())) { (row.progress.label()) } }
                                 td {
                                     @if teacher.disabled { span.badge.danger { "已停用" } }
-                                    @else if teacher.is_frozen(crate::clock::now()) { span.badge.warn { "已冻结" } }
+                                    @else if teacher.is_frozen(services.clock.now()) { span.badge.warn { "已冻结" } }
                                     @else if teacher.must_change_password { "待修改默认密码" }
                                     @else { "正常" }
                                 }

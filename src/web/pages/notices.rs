@@ -185,7 +185,7 @@ pub fn notice_detail(signed: Signed, Path(id): Path<u64>) -> Response {
         Ok(notice) => notice,
         Err(error) => return errors::page(&signed.ctx, &error),
     };
-    let state = notice.state(clock::now());
+    let state = notice.state(signed.services().clock.now());
     let body = html! {
         p.breadcrumb { "您的位置: " a href="/notices" { "通知公告" } " > 详情" }
         article.card.notice-detail {

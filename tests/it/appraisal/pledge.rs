@@ -50,7 +50,10 @@ fn the_pledge_needs_the_box_and_fifteen_seconds_and_is_not_asked_again() {
     assert!(body.contains("请仔细阅读承诺书内容至少15秒后"), "{body}");
     // No submission yet.
     assert_eq!(appraisal_json(&server, &client)["state"], "none");
-    std::thread::sleep(Duration::from_millis(15_300));
+    // The server's clock decides: 10 seconds later is still too early, past 15 it is accepted.
+    server.advance(Duration::from_secs(10));
+    assert_eq!(post("1").status().as_u16(), 422, "accepted before 15 seconds");
+    server.advance(Duration::from_millis(5_300));
     let accepted = post("1");
     assert_eq!(accepted.status().as_u16(), 303);
     assert_eq!(location(&accepted), "/appraisal");

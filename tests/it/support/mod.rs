@@ -54,6 +54,9 @@ pub struct Options {
     pub unset: Vec<String>,
     /// This server's memory ceiling in MiB instead of `memory_ceiling_mib()`.
     pub memory_mib: Option<u64>,
+    /// Run on the system's clock, as in production. Otherwise the server gets the hidden `--test-clock`, so a test
+    /// moves its time (`Server::advance`) instead of sleeping through the pledge's 15 seconds or a freeze.
+    pub system_clock: bool,
 }
 
 impl Options {
@@ -155,6 +158,9 @@ pub fn spawn(data: &Path, options: &Options) -> Result<(Child, Vec<String>, Opti
     if options.demo {
         command.arg("--demo");
     }
+    if !options.system_clock {
+        command.arg("--test-clock");
+    }
     command.args(&options.args);
     for (key, value) in &options.env {
         command.env(key, value);
@@ -255,6 +261,16 @@ impl Server {
             .timeout(Duration::from_secs(60))
             .build()
             .expect("client")
+    }
+
+    /// Moves the server's clock forward by `by` (the server runs with `--test-clock`): what a test did before
+    /// with a sleep, without the wait.
+    pub fn advance(&self, by: Duration) {
+        let response = Client::new()
+            .post(self.url(&format!("/__test/clock?ms={}", by.as_millis())))
+            .send()
+            .expect("advance the test clock");
+        assert_eq!(response.status().as_u16(), 200, "the server's clock did not move (started with a system clock?)");
     }
 
     /// The username printed for a demo login whose line contains `who`.
