@@ -120,13 +120,13 @@ pub fn deadline_note(window: FilingWindow, state: Option<SubmissionState>, now: 
 
 #[cfg(test)]
 mod tests {
-    use chrono::Duration;
+    use chrono::{Duration, TimeZone};
 
     use super::*;
 
     #[test]
     fn the_deadline_shows_while_nothing_is_filed_and_says_plainly_when_it_passed() {
-        let now = Utc::now();
+        let now = Utc.with_ymd_and_hms(2026, 10, 20, 4, 0, 0).single().expect("instant");
         let window = FilingWindow {
             start: now - Duration::days(1),
             end: now + Duration::days(3) + Duration::minutes(1),

@@ -134,7 +134,7 @@ impl Project {
 
 #[cfg(test)]
 mod tests {
-    use chrono::Duration;
+    use chrono::{Duration, TimeZone};
 
     use super::*;
 
@@ -156,9 +156,9 @@ mod tests {
 
     #[test]
     fn a_teacher_who_never_filed_is_told_so_after_the_deadline() {
-        let now = Utc::now();
+        let now = Utc.with_ymd_and_hms(2026, 10, 20, 4, 0, 0).single().expect("instant");
         let project =
-            Project::with_defaults(1, "测试".into(), 2026, (now - Duration::days(10), now - Duration::days(1)));
+            Project::with_defaults(1, "测试".into(), 2026, (now - Duration::days(10), now - Duration::days(1)), now);
         let never = project.editing_closed_reason(None, now).expect("closed");
         assert!(never.contains("您未在截止前填报") && !never.contains("现仅可查看"), "{never}");
         let draft = project.editing_closed_reason(Some(SubmissionState::Draft), now).expect("closed");

@@ -1,6 +1,8 @@
 //! The teacher's side of the review chain: 消息提醒 (returns with their reason, published results), the unread
 //! count of the header, the return notice that pops up on 首页, and the state shown on 首页.
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::account::{Account, Role};
 use crate::domain::home_steps::{FilingWindow, HomeStep, deadline_note, home_steps, returned_by};
 use crate::domain::review::{Message, MessageKind, SubmissionSummary};
@@ -74,7 +76,7 @@ impl Services {
                 return Err(ServiceError::NotFound("消息不存在"));
             };
             if message.read_at.is_none() {
-                message.read_at = Some(Utc::now());
+                message.read_at = Some(tx.now());
                 tx.put(&message)?;
             }
             Ok(())
@@ -89,7 +91,7 @@ impl Services {
         let heads = self.project_heads()?;
         let read = self.store.read()?;
         let Some(account) = read.get::<Account>(actor.account_id)? else { return Ok(None) };
-        teacher_status_in(&read, &heads, actor, &account)
+        teacher_status_in(&read, &heads, actor, &account, self.clock.now())
     }
 
     /// What 首页 shows a teacher, from one snapshot: the return pop-up, the status card and the published results.
@@ -105,7 +107,7 @@ impl Services {
         let unread = messages.as_ref().map(|messages| messages.iter().filter(|m| m.read_at.is_none()).count());
         let return_notice = messages.and_then(newest_unread_return);
         let status = match &account {
-            Some(account) => teacher_status_in(&read, &heads, actor, account).ok().flatten(),
+            Some(account) => teacher_status_in(&read, &heads, actor, account, self.clock.now()).ok().flatten(),
             None => None,
         };
         let current = account.and_then(|account| account.teacher).and_then(|profile| profile.project_id);
@@ -145,6 +147,7 @@ fn teacher_status_in(
     heads: &ProjectHeads,
     actor: &Actor,
     account: &Account,
+    now: DateTime<Utc>,
 ) -> ServiceResult<Option<TeacherStatus>> {
     let Some(project_id) = account.teacher.as_ref().and_then(|profile| profile.project_id) else {
         return Ok(None);
@@ -173,6 +176,6 @@ fn teacher_status_in(
         project_name: project.name.clone(),
         state,
         steps: home_steps(state, returned, project.department_review),
-        deadline: deadline_note(window, state, Utc::now()),
+        deadline: deadline_note(window, state, now),
     }))
 }
