@@ -62,7 +62,8 @@ function measure(strict) {
     if (el.matches('input[placeholder]') && el.placeholder) {
       var canvas = measure.canvas || (measure.canvas = document.createElement('canvas'));
       var context = canvas.getContext('2d');
-      context.font = style.fontStyle + ' ' + style.fontWeight + ' ' + style.fontSize + ' ' + style.fontFamily;
+      var shown = getComputedStyle(el, '::placeholder');
+      context.font = shown.fontStyle + ' ' + shown.fontWeight + ' ' + shown.fontSize + ' ' + shown.fontFamily;
       var room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
       var needed = context.measureText(el.placeholder).width;
       if (needed > room + 1) {
