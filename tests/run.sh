@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# A Chinese font, so the browser tests measure real glyphs (without one Chromium draws narrower boxes).
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
@@ -21,8 +23,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The browser journeys drive Chromium over the DevTools Protocol with the npm package chrome-remote-interface.
-if [ ! -d tests/browser/node_modules/chrome-remote-interface ]; then
+# The browser journeys drive Chromium over the DevTools Protocol with the npm package chrome-remote-interface;
+# the layout test injects axe-core into every page.
+if [ ! -d tests/browser/node_modules/chrome-remote-interface ] || [ ! -d tests/browser/node_modules/axe-core ]; then
   echo "installing the browser-test driver (npm ci --prefix tests/browser)"
   npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 fi

@@ -73,7 +73,7 @@ pub fn page(ctx: &Ctx, title: &str, active: &str, body: Markup) -> Markup {
                         a.brand href="/" { (config.site_name) }
                         @if let Some(user) = &ctx.user {
                             div.account {
-                                span.welcome { "欢迎 " strong { (user.account.name) } " " (user.account.role.greeting_suffix()) }
+                                span.welcome { "欢迎 " strong { (user.account.name) } (greeting_suffix(&user.account.name, user.account.role)) }
                                 (super::pages::messages::header_link(ctx))
                                 a href="/password" { "修改密码" }
                                 form.inline method="post" action="/logout" {
@@ -102,7 +102,14 @@ pub fn page(ctx: &Ctx, title: &str, active: &str, body: Markup) -> Markup {
     }
 }
 
-/// `您的位置: a > b` line.
+/// The role word after the name (欢迎 刁彬彬 教师), left out when the name already ends with it: admin accounts
+/// are often named after their office (欢迎 市级管理员, not 欢迎 市级管理员 管理员).
+fn greeting_suffix(name: &str, role: Role) -> String {
+    let suffix = role.greeting_suffix();
+    if name.ends_with(suffix) { String::new() } else { format!(" {suffix}") }
+}
+
+/// `您的位置：a > b` line (a full-width colon, as everywhere in the manual).
 pub fn breadcrumb(parts: &[&str]) -> Markup {
     html! {
         p.breadcrumb { "您的位置：" (parts.join(" > ")) }
@@ -130,4 +137,17 @@ pub fn notice(kind: &str, text: &str) -> Markup {
 
 pub fn raw(text: &str) -> PreEscaped<String> {
     PreEscaped(text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_role_word_is_said_once() {
+        assert_eq!(greeting_suffix("刁彬彬", Role::Teacher), " 教师");
+        assert_eq!(greeting_suffix("市级管理员", Role::CityAdmin), "");
+        assert_eq!(greeting_suffix("南湖职校管理员", Role::SchoolAdmin), "");
+        assert_eq!(greeting_suffix("王敏", Role::SchoolAdmin), " 管理员");
+    }
 }

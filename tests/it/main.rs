@@ -19,6 +19,7 @@ mod bad_files;
 mod file_modes;
 mod first_admin;
 mod hardening_filing;
+mod layout;
 mod memory_cap;
 mod notices;
 mod operation;

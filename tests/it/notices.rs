@@ -82,7 +82,7 @@ fn lists_show_the_manuals_columns_newest_first_with_counts_and_pages() {
     let teacher = teacher(&server);
     // The demo gives a teacher 3 published notices (2 for everyone, 1 for teachers) and 2 materials.
     let (_, page) = page_of(&server, &teacher, "/notices");
-    assert!(page.contains("您的位置: 通知公告") && page.contains("共3条记录"), "{page}");
+    assert!(page.contains("您的位置：通知公告") && page.contains("共3条记录"), "{page}");
     for header in ["序号", "名称", "发布时间"] {
         assert!(page.contains(&format!(">{header}</th>")), "{header}");
     }
@@ -112,7 +112,7 @@ fn lists_show_the_manuals_columns_newest_first_with_counts_and_pages() {
     assert_eq!(page_of(&server, &teacher, "/notices?page=abc").0, 200);
 
     let (_, materials) = page_of(&server, &teacher, "/materials");
-    assert!(materials.contains("您的位置: 资料下载") && materials.contains(">资料名称</th>"));
+    assert!(materials.contains("您的位置：资料下载") && materials.contains(">资料名称</th>"));
     assert!(materials.contains("共2条记录") && materials.contains("《非独立完成的教育教学研究成果个人贡献情况表》"));
     assert!(materials.contains(">下载</a>"));
 

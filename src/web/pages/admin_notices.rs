@@ -59,7 +59,7 @@ pub fn manage_notices(signed: Signed, Query(query): Query<ManageQuery>) -> Respo
     let now = signed.services().clock.now();
     let csrf = signed.ctx.csrf();
     let body = html! {
-        p.breadcrumb { "您的位置: " a href="/notices" { "通知公告" } " > 管理" }
+        p.breadcrumb { "您的位置：" a href="/notices" { "通知公告" } " > 管理" }
         @if let Some(message) = done_message(&query.done) { (layout::notice("success", message)) }
         section.card {
             div.list-tools {
@@ -111,7 +111,7 @@ pub fn manage_materials(signed: Signed, Query(query): Query<ManageQuery>) -> Res
     let now = signed.services().clock.now();
     let csrf = signed.ctx.csrf();
     let body = html! {
-        p.breadcrumb { "您的位置: " a href="/materials" { "资料下载" } " > 管理" }
+        p.breadcrumb { "您的位置：" a href="/materials" { "资料下载" } " > 管理" }
         @if let Some(message) = done_message(&query.done) { (layout::notice("success", message)) }
         section.card {
             div.list-tools {

@@ -133,7 +133,7 @@ fn notice_page(signed: &Signed, status: StatusCode, view: &NoticeView) -> Respon
     };
     let errors_of = &view.errors;
     let body = html! {
-        p.breadcrumb { "您的位置: " a href="/notices" { "通知公告" } " > " a href="/admin/notices" { "管理" } " > " (heading) }
+        p.breadcrumb { "您的位置：" a href="/notices" { "通知公告" } " > " a href="/admin/notices" { "管理" } " > " (heading) }
         @if !errors_of.is_empty() { (layout::notice("error", "提交的信息有误，请按红色提示修改。")) }
         section.card {
             h1 { (heading) }
@@ -334,7 +334,7 @@ fn material_page(signed: &Signed, status: StatusCode, view: &MaterialView) -> Re
     let errors_of = &view.errors;
     let kept: Vec<FileChoice> = view.file.iter().cloned().collect();
     let body = html! {
-        p.breadcrumb { "您的位置: " a href="/materials" { "资料下载" } " > " a href="/admin/materials" { "管理" } " > " (heading) }
+        p.breadcrumb { "您的位置：" a href="/materials" { "资料下载" } " > " a href="/admin/materials" { "管理" } " > " (heading) }
         @if !errors_of.is_empty() { (layout::notice("error", "提交的信息有误，请按红色提示修改。")) }
         section.card {
             h1 { (heading) }

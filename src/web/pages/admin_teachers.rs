@@ -264,11 +264,11 @@ fn render(
                                 }
                                 td { ((paged.page - 1).saturating_mul(paged.per_page).saturating_add(index + 1)) }
                                 td { (teacher.name) }
-                                td { (mask(&teacher.username)) }
+                                td.idno { (mask(&teacher.username)) }
                                 @if many_schools { td { (row.school_name) } }
                                 td { (profile.education) }
                                 td { (profile.degree) }
-                                td { (profile.birth_date.map(|d| d.format("%Y年%m月").to_string()).unwrap_or_default()) }
+                                td.date { (profile.birth_date.map(|d| d.format("%Y年%m月").to_string()).unwrap_or_default()) }
                                 td.wrap { (row.project_name.clone().unwrap_or_else(|| "未选择".into())) }
                                 td { span class=(format!("badge progress-{}", row.progress.code())) { (row.progress.label()) } }
                                 td {
@@ -278,8 +278,9 @@ fn render(
                                     @else { "正常" }
                                 }
                                 td.ops {
+                                    // 编辑 first: it is where a teacher's project is chosen.
+                                    a href=(format!("/admin/teachers/{}", teacher.id)) { "编辑" }
                                     (account_actions(&csrf, teacher, &back))
-                                    " " a href=(format!("/admin/teachers/{}", teacher.id)) { "编辑" }
                                 }
                             }
                         }

@@ -1,4 +1,4 @@
-//! 通知公告 and 资料下载 as the manual shows them (3. 通知公告, 4. 资料下载): `您的位置: 通知公告`, the table of
+//! 通知公告 and 资料下载 as the manual shows them (3. 通知公告, 4. 资料下载): `您的位置：通知公告`, the table of
 //! 序号 / 名称 (资料名称) / 发布时间 newest first, the download button after each material's name, `共N条记录` and
 //! page numbers; a search box (a plain GET form) with highlighted results; the notice detail page with its
 //! attachments; the downloads; and the two boxes of the home page (the latest 5 of each, with 更多).
@@ -84,7 +84,7 @@ fn list_page(signed: &Signed, kind: Kind, text: &str, paged: &Paged<ListRow>) ->
     let publisher = signed.actor().is(Role::CityAdmin);
     let name_header = if kind == Kind::Notices { "名称" } else { "资料名称" };
     let body = html! {
-        p.breadcrumb { "您的位置: " (kind.label()) }
+        p.breadcrumb { "您的位置：" (kind.label()) }
         section.card {
             div.list-tools {
                 form.search role="search" method="get" action=(kind.path()) {
@@ -187,7 +187,7 @@ pub fn notice_detail(signed: Signed, Path(id): Path<u64>) -> Response {
     };
     let state = notice.state(signed.services().clock.now());
     let body = html! {
-        p.breadcrumb { "您的位置: " a href="/notices" { "通知公告" } " > 详情" }
+        p.breadcrumb { "您的位置：" a href="/notices" { "通知公告" } " > 详情" }
         article.card.notice-detail {
             h1 { (notice.title) }
             p.meta {
@@ -306,12 +306,12 @@ fn home_box(kind: Kind, rows: Result<Vec<ListRow>, crate::service::ServiceError>
     }
 }
 
-/// `1.2 MB`, `35 KB`.
+/// `1.2 MB`, `35 KB`, with a non-breaking space so the number and its unit stay on one line.
 pub fn size_label(size: u64) -> String {
     if size >= 1024 * 1024 {
-        format!("{:.1} MB", size as f64 / (1024.0 * 1024.0))
+        format!("{:.1}\u{a0}MB", size as f64 / (1024.0 * 1024.0))
     } else {
-        format!("{} KB", size.div_ceil(1024).max(1))
+        format!("{}\u{a0}KB", size.div_ceil(1024).max(1))
     }
 }
 
