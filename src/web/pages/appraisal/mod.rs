@@ -133,11 +133,10 @@ pub fn show(signed: Signed, Query(query): Query<ShowQuery>) -> Response {
     } else if query.withdrawn.is_some() {
         Some(layout::notice("success", "已撤回，可修改后重新提交。"))
     } else if appraisal.state() == Some(SubmissionState::Returned) {
-        appraisal
-            .submission
-            .as_ref()
-            .and_then(|submission| submission.return_reason())
-            .map(|transition| layout::notice("warn", &format!("已退回：{}。请修改后重新提交。", transition.reason)))
+        appraisal.submission.as_ref().and_then(|submission| submission.return_reason()).map(|transition| {
+            let reason = crate::domain::review::as_sentence(&transition.reason);
+            layout::notice("warn", &format!("已退回：{reason}请修改后重新提交。"))
+        })
     } else {
         None
     };
