@@ -113,6 +113,44 @@ pub fn csrf_refused() -> poem::Response {
     ApiError::Forbidden(body("csrf_failed", "请求来源无法确认：请在本站页面中操作，或使用接口令牌")).into_response()
 }
 
+/// A client error poem or poem-openapi raised, said in Chinese like the pages. Their own texts are English parser
+/// output (serde's "expected value at line 1 column 1", "Type \"string\" expects an input value"); what matters
+/// to a person is which part of the request is wrong. Types and missing fields of JSON bodies are named earlier,
+/// by the body check against the document (`json_types`); what reaches here is the rest.
+fn in_chinese(error: &poem::Error) -> String {
+    use poem_openapi::error::ParseRequestPayloadError;
+    use poem_openapi::error::{ContentTypeError, ParseMultipartError, ParseParamError, ParsePathError};
+    if let Some(error) = error.downcast_ref::<ParseParamError>() {
+        return format!("请求格式错误：参数 {} 的值无效", error.name);
+    }
+    if let Some(error) = error.downcast_ref::<ParsePathError>() {
+        return format!("请求格式错误：路径中的 {} 无效", error.name);
+    }
+    if let Some(error) = error.downcast_ref::<ParseRequestPayloadError>() {
+        // serde_json reports syntax by line and column; poem-openapi's type messages quote its type names.
+        return if error.reason.contains(" at line ") {
+            "请求格式错误：请求体不是有效的 JSON".to_string()
+        } else {
+            "请求格式错误：请求体与接口文档不符，请核对字段及其取值".to_string()
+        };
+    }
+    if error.downcast_ref::<ParseMultipartError>().is_some() {
+        return "请求格式错误：上传内容不是有效的 multipart/form-data".to_string();
+    }
+    if let Some(error) = error.downcast_ref::<ContentTypeError>() {
+        return match error {
+            ContentTypeError::ExpectContentType => "请求缺少 Content-Type，请按接口文档设置".to_string(),
+            ContentTypeError::NotSupported { .. } => "不支持该 Content-Type，请按接口文档设置".to_string(),
+        };
+    }
+    match error.status().as_u16() {
+        411 => "请求缺少 Content-Length".to_string(),
+        413 => "请求内容过大".to_string(),
+        415 => "不支持该 Content-Type，请按接口文档设置".to_string(),
+        _ => "请求格式错误，请按接口文档核对".to_string(),
+    }
+}
+
 /// Turns any poem error that escaped a handler (bad JSON, a path parameter that is not a number, a failed
 /// authentication check) into the same JSON shape, keeping its 4xx status.
 pub fn poem_error_to_json(error: poem::Error) -> poem::Response {
@@ -144,7 +182,7 @@ pub fn poem_error_to_json(error: poem::Error) -> poem::Response {
             tracing::error!(error = %error, "api request failed");
             "系统繁忙，请稍后再试".to_string()
         }
-        _ => format!("请求格式错误：{error}"),
+        _ => in_chinese(&error),
     };
     let json = serde_json::json!({ "code": code, "message": message, "fields": [] });
     (status, poem::web::Json(json)).into_response()

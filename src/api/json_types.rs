@@ -2,7 +2,9 @@
 //! or boolean into a `String` field as its text (`{"name": 1}` would save the name "1"), while the document says
 //! `string`: an integrator's mistake would be stored instead of refused. Every JSON body is therefore walked
 //! alongside its operation's documented request schema first, and a value of another JSON type is answered 400
-//! `bad_request` naming the field. Only types are checked here; every rule about values stays in the services.
+//! `bad_request` naming the field; so is a required field that is absent (poem-openapi's own messages name neither
+//! the field nor anything in Chinese). Only types and presence are checked here; every rule about values stays in the
+//! services.
 
 use serde_json::Value;
 
@@ -31,7 +33,8 @@ impl BodySchemas {
         Self { document, operations }
     }
 
-    /// The first value in `body` whose JSON type its operation's schema does not allow, as a Chinese message;
+    /// The first value in `body` whose JSON type its operation's schema does not allow (or the first required field
+    /// it lacks), as a Chinese message;
     /// `None` when the types agree, the operation takes no JSON, or the body is not JSON (poem-openapi says so).
     pub fn mismatch(&self, method: &str, path: &str, body: &[u8]) -> Option<String> {
         let path = path.split_once("/api/v1").map_or(path, |(_, rest)| rest);
@@ -47,10 +50,22 @@ impl BodySchemas {
             .max_by_key(|(_, pattern, _)| pattern.iter().filter(|segment| !segment.starts_with('{')).count())?;
         let value: Value = serde_json::from_slice(body).ok()?;
         let mut at = String::new();
-        let expected = first_mismatch(&self.document, schema, &value, &mut at, 0)?;
+        let found = first_mismatch(&self.document, schema, &value, &mut at, 0)?;
         let field = if at.is_empty() { "请求体".to_string() } else { format!("字段 {at} ") };
-        Some(format!("请求格式错误：{field}应为{expected}"))
+        Some(match found {
+            Problem::Expected(expected) => format!("请求格式错误：{field}应为{expected}"),
+            Problem::Missing => format!("请求格式错误：缺少字段 {at}"),
+        })
     }
+}
+
+/// What is wrong with a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Problem {
+    /// Another JSON type than the document says (named in Chinese).
+    Expected(&'static str),
+    /// A required field is absent (or null).
+    Missing,
 }
 
 /// Schemas nest as deep as the models do; a body nested deeper than this is not walked further (poem-openapi
@@ -67,13 +82,7 @@ fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
     }
 }
 
-fn first_mismatch(
-    document: &Value,
-    schema: &Value,
-    value: &Value,
-    at: &mut String,
-    depth: usize,
-) -> Option<&'static str> {
+fn first_mismatch(document: &Value, schema: &Value, value: &Value, at: &mut String, depth: usize) -> Option<Problem> {
     let schema = resolve(document, schema);
     // An absent optional value is sent as null by many clients; poem-openapi refuses a null where one is required.
     if value.is_null() || depth > MAX_DEPTH {
@@ -96,13 +105,14 @@ fn first_mismatch(
             expected
         });
     }
+    let expected = |wrong: bool, name: &'static str| wrong.then_some(Problem::Expected(name));
     match schema.get("type").and_then(Value::as_str)? {
-        "string" => (!value.is_string()).then_some("字符串"),
-        "integer" => (!(value.is_i64() || value.is_u64())).then_some("整数"),
-        "number" => (!value.is_number()).then_some("数字"),
-        "boolean" => (!value.is_boolean()).then_some("布尔值（true 或 false）"),
+        "string" => expected(!value.is_string(), "字符串"),
+        "integer" => expected(!(value.is_i64() || value.is_u64()), "整数"),
+        "number" => expected(!value.is_number(), "数字"),
+        "boolean" => expected(!value.is_boolean(), "布尔值（true 或 false）"),
         "array" => {
-            let Some(items) = value.as_array() else { return Some("数组") };
+            let Some(items) = value.as_array() else { return Some(Problem::Expected("数组")) };
             let item_schema = schema.get("items")?;
             items.iter().enumerate().find_map(|(index, item)| {
                 let mut inner = format!("{at}[{index}]");
@@ -111,7 +121,14 @@ fn first_mismatch(
             })
         }
         "object" => {
-            let Some(object) = value.as_object() else { return Some("对象") };
+            let Some(object) = value.as_object() else { return Some(Problem::Expected("对象")) };
+            let required = schema.get("required").and_then(Value::as_array).into_iter().flatten();
+            if let Some(name) =
+                required.filter_map(Value::as_str).find(|name| object.get(*name).is_none_or(Value::is_null))
+            {
+                *at = if at.is_empty() { name.to_string() } else { format!("{at}.{name}") };
+                return Some(Problem::Missing);
+            }
             let properties = schema.get("properties").and_then(Value::as_object)?;
             object.iter().find_map(|(name, inner_value)| {
                 let property = properties.get(name)?;
@@ -135,6 +152,8 @@ mod tests {
             "paths": {
                 "/teachers/{id}": {"put": {"requestBody": {"content": {"application/json; charset=utf-8": {
                     "schema": {"$ref": "#/components/schemas/TeacherIn"}}}}}},
+                "/teachers": {"post": {"requestBody": {"content": {"application/json": {
+                    "schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}}}},
                 "/teachers/project": {"post": {"requestBody": {"content": {"application/json": {
                     "schema": {"type": "array", "items": {"type": "integer"}}}}}}}
             },
@@ -174,6 +193,13 @@ mod tests {
         );
         assert_eq!(check("POST", "/teachers/project", json!([1, "2"])).unwrap(), "请求格式错误：字段 [1] 应为整数");
         assert_eq!(check("PUT", "/teachers/7", json!([])).unwrap(), "请求格式错误：请求体应为对象");
+    }
+
+    #[test]
+    fn a_missing_required_field_is_named() {
+        assert_eq!(check("POST", "/teachers", json!({"school_id": 3})).unwrap(), "请求格式错误：缺少字段 name");
+        assert_eq!(check("POST", "/teachers", json!({"name": null})).unwrap(), "请求格式错误：缺少字段 name");
+        assert_eq!(check("POST", "/teachers", json!({"name": "刁彬彬"})), None);
     }
 
     #[test]

@@ -224,6 +224,14 @@ pub fn check_reason(reason: &str) -> Result<String, &'static str> {
     Ok(reason.to_string())
 }
 
+/// A reason as a sentence inside longer text: a full stop is added unless the reviewer already ended it with one
+/// (a reason typed as "材料不全。" must not read "材料不全。。").
+pub fn as_sentence(reason: &str) -> String {
+    let reason = reason.trim_end();
+    let ended = reason.ends_with(['。', '！', '？', '.', '!', '?', '…']);
+    if ended || reason.is_empty() { reason.to_string() } else { format!("{reason}。") }
+}
+
 /// What an admin list needs of a submission, kept beside it so a list of the whole city reads a few hundred
 /// bytes per row instead of every version of every filing. Rewritten with the submission (see `store`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -313,6 +321,13 @@ pub enum MessageKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reason_ends_with_one_full_stop() {
+        assert_eq!(as_sentence("材料不全"), "材料不全。");
+        assert_eq!(as_sentence("材料不全。"), "材料不全。");
+        assert_eq!(as_sentence("请补充CIP页！ "), "请补充CIP页！");
+    }
 
     #[test]
     fn levels_follow_the_state_machine() {

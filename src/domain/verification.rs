@@ -61,6 +61,30 @@ pub struct VerificationRecord {
     pub issued_at: DateTime<Utc>,
     /// SHA-256 of the printed content (see [`content_key`]); the same content reuses this code.
     pub content_sha256: String,
+    /// For registration forms: the version and the achievement titles printed. Absent for opinions and in records
+    /// issued before these were kept (those still verify, with what they have).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<FormFacts>,
+}
+
+/// What the public page names of a printed registration form, so an edited print (another title, an older
+/// version passed off as the latest) is caught: titles are no personal data, and the version is a number.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormFacts {
+    /// The submitted version printed (第N版); `None` for a working copy not submitted (a teacher's preview).
+    pub version: Option<u32>,
+    /// 成果题目, in order.
+    pub titles: Vec<String>,
+}
+
+impl FormFacts {
+    /// 第N版, or what a working copy is.
+    pub fn version_label(&self) -> String {
+        match self.version {
+            Some(number) => format!("第{number}版"),
+            None => "未提交的填报内容（预览打印）".to_string(),
+        }
+    }
 }
 
 /// A new code from random bytes: the first 100 bits, five at a time, as alphabet characters.
@@ -128,6 +152,15 @@ pub fn content_key(kind: DocumentKind, submission_id: u64, printed_json: &[u8]) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn records_issued_before_form_facts_still_read() {
+        let old = r#"{"code":"7K3M9QX2TD5RB8WZ0H1N","kind":"registration_form","submission_id":7,
+            "project_name":"2026年鉴定","masked_name":"刁*彬","issued_at":"2026-05-01T00:00:00Z","content_sha256":"ab"}"#;
+        let record: VerificationRecord = serde_json::from_str(old).expect("an old record");
+        assert_eq!(record.form, None);
+        assert_eq!(FormFacts { version: Some(2), titles: Vec::new() }.version_label(), "第2版");
+    }
 
     #[test]
     fn codes_use_every_bit_and_only_the_alphabet() {

@@ -150,16 +150,14 @@ impl<'f> Document<'f> {
         let options = PdfSaveOptions { optimize: true, subset_fonts: true, secure: true, image_optimization: None };
         let mut warnings = Vec::new();
         self.pdf.with_pages(std::mem::take(&mut self.pages));
-        // printpdf discards I/O errors and writes in many small pieces; the wrapper keeps the first error and the
-        // buffer batches the writes.
-        let mut checked = BufWriter::new(CheckedWriter { inner: out, error: None });
-        self.pdf.save_writer(&mut checked, &options, &mut warnings);
-        let flushed = checked.flush();
-        let (checked, _) = checked.into_parts();
-        if let Some(error) = checked.error {
-            return Err(PdfError::Io(error));
-        }
-        flushed?;
+        // What printpdf's own `save` does (build the object tree, compress, write), with the language added.
+        let mut tree = self.pdf.to_lopdf_document(&options, &mut warnings);
+        tag_language(&mut tree);
+        tree.compress();
+        // The buffer batches lopdf's many small writes.
+        let mut buffered = BufWriter::new(out);
+        tree.save_to(&mut buffered)?;
+        buffered.flush()?;
         // The messages describe printpdf's own operations, never our text, so they are safe to log.
         for warning in warnings.iter().filter(|w| w.severity == PdfParseErrorSeverity::Error) {
             tracing::warn!(message = %warning.msg, "printpdf reported a problem while saving");
@@ -168,32 +166,17 @@ impl<'f> Document<'f> {
     }
 }
 
-/// A writer that remembers the first I/O error, because printpdf's `save_writer` ignores it.
-struct CheckedWriter<'w, W: Write> {
-    inner: &'w mut W,
-    error: Option<io::Error>,
+/// Marks the document as Simplified Chinese (/Lang zh-CN) and asks viewers to show its title rather than the file
+/// name, so screen readers pick the right voice and archives can read what the document is (PDF/UA, WCAG PDF16).
+fn tag_language(tree: &mut printpdf_lopdf::Document) {
+    use printpdf_lopdf::{Dictionary, Object, StringFormat};
+    // printpdf always writes a catalog; without one there is nothing to tag.
+    let Ok(catalog) = tree.catalog_mut() else { return };
+    catalog.set("Lang", Object::String(DOCUMENT_LANGUAGE.as_bytes().to_vec(), StringFormat::Literal));
+    let mut preferences = Dictionary::new();
+    preferences.set("DisplayDocTitle", Object::Boolean(true));
+    catalog.set("ViewerPreferences", Object::Dictionary(preferences));
 }
 
-impl<W: Write> Write for CheckedWriter<'_, W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.error.is_some() {
-            return Err(io::ErrorKind::BrokenPipe.into());
-        }
-        match self.inner.write(buf) {
-            // `write_all` retries interrupted writes itself; only real failures are remembered.
-            Err(error) if error.kind() != io::ErrorKind::Interrupted => {
-                let kind = error.kind();
-                self.error = Some(error);
-                Err(kind.into())
-            }
-            result => result,
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        if self.error.is_some() {
-            return Err(io::ErrorKind::BrokenPipe.into());
-        }
-        self.inner.flush()
-    }
-}
+/// The language of every document (BCP 47).
+const DOCUMENT_LANGUAGE: &str = "zh-CN";

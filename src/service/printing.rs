@@ -29,7 +29,7 @@ use crate::domain::account::{Account, Role};
 use crate::domain::org::{Department, OrgRef, School};
 use crate::domain::project::Project;
 use crate::domain::submission::{Submission, SubmissionState};
-use crate::domain::verification::{DocumentKind, content_key};
+use crate::domain::verification::{DocumentKind, FormFacts, content_key};
 use crate::pdf::{PdfEngine, PdfError};
 use crate::store::{Reader, Store, tables};
 
@@ -225,7 +225,12 @@ impl Job {
             Source::LatestSubmitted => &loaded.submission.latest_version().ok_or_else(not_found)?.filing,
         };
         let form = forms::registration_form(&loaded.teacher, &loaded.orgs, &loaded.project, filing);
-        let request = code_request(DocumentKind::RegistrationForm, &loaded, None, &form)?;
+        let version = match copy {
+            // A working copy is a submitted version only while the teacher cannot edit it.
+            Source::Working if loaded.submission.state.editable_by_teacher() => None,
+            _ => loaded.submission.latest_version().map(|version| version.number),
+        };
+        let request = registration_request(&loaded, version, &form)?;
         let records = verification::issue_codes(&self.store, &self.actor, &[request], &format!("submission:{id}"))?;
         let footer = records.first().map(|record| verification::footer(record, &self.base_url)).unwrap_or_default();
         let bytes = self.engine.registration_form(&form, &footer).map_err(pdf_error)?;
@@ -262,6 +267,19 @@ impl Job {
     }
 }
 
+/// The code request for a registration form: it names the version and the titles, and the version is part of
+/// the content key (the same content submitted again is another version).
+fn registration_request(
+    loaded: &Loaded,
+    version: Option<u32>,
+    form: &crate::pdf::RegistrationForm,
+) -> ServiceResult<CodeRequest> {
+    let titles = form.achievements.iter().map(|achievement| achievement.title.clone()).collect();
+    let mut request = code_request(DocumentKind::RegistrationForm, loaded, None, &(version, form))?;
+    request.form = Some(FormFacts { version, titles });
+    Ok(request)
+}
+
 /// The code request for a document about to be printed, keyed by its exact printed content.
 fn code_request(
     kind: DocumentKind,
@@ -276,6 +294,7 @@ fn code_request(
         project_name: loaded.project.name.clone(),
         teacher_name: loaded.teacher.name.clone(),
         grade,
+        form: None,
         content_sha256: content_key(kind, loaded.submission.id, &json),
     })
 }

@@ -14,7 +14,7 @@ use super::error::{ServiceError, ServiceResult};
 use super::{Services, audit};
 use crate::domain::account::mask_name;
 use crate::domain::verification::{
-    CODE_RANDOM_BYTES, DocumentKind, VerificationRecord, code_from_random, display_code, normalize_code,
+    CODE_RANDOM_BYTES, DocumentKind, FormFacts, VerificationRecord, code_from_random, display_code, normalize_code,
 };
 use crate::store::{Reader, Store, WriteTx, tables};
 
@@ -29,6 +29,8 @@ pub(crate) struct CodeRequest {
     /// The full name; only its masked form is stored.
     pub teacher_name: String,
     pub grade: Option<String>,
+    /// Registration forms: the version and titles the public page names.
+    pub form: Option<FormFacts>,
     pub content_sha256: String,
 }
 
@@ -112,6 +114,7 @@ fn mint(tx: &WriteTx, request: &CodeRequest) -> ServiceResult<VerificationRecord
         grade: request.grade.clone(),
         issued_at: tx.now(),
         content_sha256: request.content_sha256.clone(),
+        form: request.form.clone(),
     };
     tx.put_keyed(tables::VERIFICATIONS, &record.code, &record)?;
     tx.put_keyed(tables::VERIFICATION_BY_CONTENT, &record.content_sha256, &record.code)?;

@@ -280,3 +280,44 @@ fn the_template_has_the_columns_of_the_admins_level() {
     let sheet = read_xlsx(&city.get("/teachers/template").bytes().expect("bytes"));
     assert_eq!(sheet[0], ["身份证号", "姓名", "最高学历", "最高学位", "出生年月", "学校"]);
 }
+
+/// One part of an .xlsx (a zip), as text.
+fn xlsx_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("xlsx is a zip");
+    let mut part = archive.by_name(name).unwrap_or_else(|_| panic!("no {name} in the xlsx"));
+    let mut text = String::new();
+    part.read_to_string(&mut text).expect("UTF-8 part");
+    text
+}
+
+#[test]
+fn the_template_catches_mistakes_in_excel_with_data_validation() {
+    let server = Server::demo();
+    let school = signed_in(&server, "nanhu_admin", DEMO_ADMIN_PASSWORD);
+    let bytes =
+        school.get(server.url("/admin/teachers/template.xlsx")).send().expect("template").bytes().expect("xlsx");
+    let sheet = xlsx_part(&bytes, "xl/worksheets/sheet1.xml");
+    // 18 characters in 身份证号; drop-downs for 最高学历 and 最高学位; no 学校 column for a school.
+    assert!(sheet.contains("<dataValidations"), "{sheet}");
+    let id_rule = sheet.split("<dataValidation ").find(|rule| rule.contains("sqref=\"A2:A")).expect("ID rule");
+    assert!(id_rule.contains("type=\"textLength\"") && id_rule.contains("<formula1>18</formula1>"), "{id_rule}");
+    assert!(sheet.contains("<formula1>\"大专,本科,研究生,其它\"</formula1>"), "{sheet}");
+    assert!(sheet.contains("<formula1>\"无,学士,硕士,博士\"</formula1>"), "{sheet}");
+    assert!(!sheet.contains("学校名单"), "a school admin imports into its own school only");
+
+    // A department admin picks 学校 from the schools in its scope (a hidden sheet).
+    let department = signed_in(&server, "hongkou_admin", DEMO_ADMIN_PASSWORD);
+    let bytes =
+        department.get(server.url("/admin/teachers/template.xlsx")).send().expect("template").bytes().expect("xlsx");
+    let sheet = xlsx_part(&bytes, "xl/worksheets/sheet1.xml");
+    let school_rule = sheet.split("<dataValidation ").find(|rule| rule.contains("sqref=\"F2:F")).expect("学校 rule");
+    assert!(school_rule.contains("type=\"list\"") && school_rule.contains("'学校名单'!$A$1:$A$"), "{school_rule}");
+    let workbook = xlsx_part(&bytes, "xl/workbook.xml");
+    assert!(workbook.contains("name=\"学校名单\"") && workbook.contains("state=\"hidden\""), "{workbook}");
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("xlsx");
+    let schools: Vec<String> =
+        book.worksheet_range("学校名单").expect("list").rows().map(|row| row[0].to_string()).collect();
+    assert!(schools.contains(&"上海市南湖职业学校".to_string()), "{schools:?}");
+}

@@ -10,6 +10,7 @@ mod admin_projects;
 mod admin_school;
 mod admin_support;
 mod api;
+mod api_messages;
 mod api_types;
 mod appraisal;
 mod authz_matrix;

@@ -274,6 +274,9 @@ fn the_registration_form_prints_every_label_and_value_on_one_page_with_a_working
         &[&format!("查验地址：{}/verify?code={code}", server.base), &format!("打印日期：{}", shanghai_today())],
     );
     form.keep("registration", 1);
+    // Tagged for screen readers and archives: a document title and the language.
+    assert_eq!(form.info("Title"), "教科研成果鉴定登记表");
+    assert_eq!(form.language(), "zh-CN");
 
     // The printed code works on the public page, without signing in, and shows only the masked name.
     let anonymous = server.client();
@@ -284,6 +287,12 @@ fn the_registration_form_prints_every_label_and_value_on_one_page_with_a_working
         assert!(page.contains(expected), "missing {expected} in {page}");
     }
     assert!(!page.contains("刁彬彬"), "the public page never shows the full name");
+    // The version and the achievement titles printed, so an edited print is caught.
+    assert!(page.contains("第1版"), "the version: {page}");
+    for title in ["中等职业学校数控车削加工项目教程", "基于工作过程的中职数控专业校企合作课程开发实践"]
+    {
+        assert!(page.contains(title), "missing the title {title} in {page}");
+    }
     // Typed by hand: lower case, spaces instead of dashes.
     let typed = code.to_lowercase().replace('-', " ");
     assert!(text_of(get(&anonymous, server, &format!("/verify?code={typed}"))).contains("刁*彬"));
@@ -377,6 +386,8 @@ fn published_opinions_print_from_the_home_page_with_their_grade_and_earlier_year
         ],
     );
     opinion.keep("opinion", 1);
+    assert_eq!(opinion.info("Title"), "教科研成果鉴定意见");
+    assert_eq!(opinion.language(), "zh-CN");
     let code = printed_code(&text);
     let page = text_of(get(&server.client(), server, &format!("/verify?code={code}")));
     for expected in ["鉴定意见", "刁*彬", "鉴定等级", "优秀", world.project_name.as_str()] {
@@ -507,6 +518,7 @@ fn the_school_bundle_has_one_page_per_approved_teacher() {
         codes.push(printed_code(&text));
     }
     assert!(!bundle.text().contains("李晓梅"), "not approved by the school yet");
+    assert_eq!(bundle.language(), "zh-CN");
     bundle.keep("bundle-page1", 1);
     bundle.keep("bundle-page2", 2);
     // Each page has its own code; 刁彬彬's is the one its own print carries (same content).

@@ -88,6 +88,7 @@ fn five_wrong_passwords_freeze_and_the_freeze_runs_out() {
     }
     let fifth = text(login(&server, &client, &username, "wrong1234"));
     assert!(fifth.contains("连续输错提示") && fifth.contains("已被冻结"), "{fifth}");
+    assert_eq!(fifth.matches("连续输错提示").count(), 1, "the title once, not again in the sentence: {fifth}");
     // Frozen: even the right password is refused.
     let right = login(&server, &client, &username, "00000000");
     assert_eq!(right.status().as_u16(), 401);

@@ -11,7 +11,6 @@ use tokio::sync::mpsc;
 use super::{Job, Services, forms, internal, load, pdf_error};
 use crate::domain::org::School;
 use crate::domain::project::Project;
-use crate::domain::verification::DocumentKind;
 use crate::pdf::PdfError;
 use crate::service::actor::Actor;
 use crate::service::error::{ServiceError, ServiceResult};
@@ -125,7 +124,7 @@ impl Job {
             let loaded = load(&read, submission)?;
             let Some(version) = loaded.submission.latest_version() else { continue };
             let form = forms::registration_form(&loaded.teacher, &loaded.orgs, &loaded.project, &version.filing);
-            requests.push(super::code_request(DocumentKind::RegistrationForm, &loaded, None, &form)?);
+            requests.push(super::registration_request(&loaded, Some(version.number), &form)?);
             names.push(loaded.teacher.name.clone());
             forms.push(form);
         }

@@ -433,6 +433,10 @@ fn expert_row(read: &impl Reader, account: Account) -> ServiceResult<ExpertRow> 
 
 /// One enabled expert, or a field error.
 fn one_expert(read: &impl Reader, expert_id: u64) -> ServiceResult<ExpertRow> {
+    // No id is 0: it is what a form sends when nothing was chosen.
+    if expert_id == 0 {
+        return Err(ServiceError::field("expert_id", "请选择评审专家"));
+    }
     match read.get::<Account>(expert_id)? {
         Some(account) if account.role == Role::Expert && !account.disabled => expert_row(read, account),
         _ => Err(ServiceError::field("expert_id", "专家不存在或已停用")),

@@ -3,10 +3,11 @@
 
 use maud::{Markup, html};
 use poem::http::{StatusCode, header};
-use poem::web::{Form, Path};
+use poem::web::{Form, Path, Query, Redirect};
 use poem::{Body, IntoResponse, Response, handler};
 use serde::Deserialize;
 
+use super::review_done::{self, Done, DoneQuery};
 use super::review_view::{FileLinks, filing_view};
 use crate::clock;
 use crate::domain::FieldErrors;
@@ -32,13 +33,14 @@ pub struct GradeForm {
 }
 
 #[handler]
-pub fn list(signed: Signed) -> Response {
+pub fn list(signed: Signed, Query(done): Query<DoneQuery>) -> Response {
     let tasks = match signed.services().expert_tasks(signed.actor()) {
         Ok(tasks) => tasks,
         Err(error) => return errors::page(&signed.ctx, &error),
     };
     let body = html! {
         (layout::breadcrumb(&["专家评审"]))
+        @if let Some(notice) = review_done::notice(&done) { (notice) }
         section.card {
             h1 { "专家评审" span.count { "共" (tasks.len()) "份" } }
             @if tasks.is_empty() {
@@ -70,15 +72,26 @@ pub fn list(signed: Signed) -> Response {
 }
 
 #[handler]
-pub fn show(signed: Signed, Path(id): Path<u64>) -> Response {
-    respond(&signed, id, StatusCode::OK, None, None, &FieldErrors::new())
+pub fn show(signed: Signed, Path(id): Path<u64>, Query(done): Query<DoneQuery>) -> Response {
+    // Right after 提交 the notice already says it was submitted and cannot change: once is enough.
+    let just_submitted = review_done::of(&done) == Some(Done::Submitted);
+    let shown = Shown { notice: review_done::notice(&done), just_submitted };
+    respond(&signed, id, StatusCode::OK, shown, None, &FieldErrors::new())
+}
+
+/// What the page shows above the submission: the outcome of the last action, if any.
+#[derive(Default)]
+struct Shown {
+    notice: Option<Markup>,
+    /// The notice already says the opinion was submitted (the closed form need not repeat it).
+    just_submitted: bool,
 }
 
 fn respond(
     signed: &Signed,
     id: u64,
     status: StatusCode,
-    notice: Option<Markup>,
+    shown: Shown,
     typed: Option<&GradeForm>,
     errors_of: &FieldErrors,
 ) -> Response {
@@ -92,6 +105,10 @@ fn respond(
     let links = FileLinks::Neutral { submission_id: id, files: &view.files };
     let grade_error = errors_of.get("grade");
     let opinion_error = errors_of.get("opinion");
+    // A hand-made `done=submitted` on an open form says nothing (and hides nothing).
+    let submitted = view.assignment.submitted_at.is_some();
+    let just_submitted = shown.just_submitted && submitted;
+    let notice = shown.notice.filter(|_| submitted || !shown.just_submitted);
     let body = html! {
         (layout::breadcrumb(&["专家评审", "成果鉴定"]))
         @if let Some(notice) = notice { (notice) }
@@ -141,11 +158,17 @@ fn respond(
             } @else {
                 p { "鉴定等级：" strong { (view.assignment.grade) } }
                 p { (view.assignment.opinion) }
-                @if let Some(reason) = &view.closed_reason { p.notice.warn role="status" { (reason) "。" } }
+                @if let Some(reason) = view.closed_reason.as_ref().filter(|_| !just_submitted) {
+                    p.notice.warn role="status" { (reason) "。" }
+                }
             }
         }
     };
     (status, layout::page(&signed.ctx, "成果鉴定", "/expert", body)).into_response()
+}
+
+fn invalid_notice() -> Markup {
+    layout::notice("error", "提交的信息有误，请检查标红的内容。")
 }
 
 #[handler]
@@ -156,19 +179,17 @@ pub fn save(signed: Signed, Path(id): Path<u64>, Form(form): Form<GradeForm>) ->
     let action = if form.action == "submit" { GradeAction::Submit } else { GradeAction::Save };
     match signed.services().save_appraisal(signed.actor(), id, &form.grade, &form.opinion, action) {
         Ok(_) => {
-            let message = if action == GradeAction::Submit {
-                "鉴定意见已提交。"
-            } else {
-                "已暂存，可稍后继续填写。"
-            };
-            respond(&signed, id, StatusCode::OK, Some(layout::notice("success", message)), None, &FieldErrors::new())
+            let done = if action == GradeAction::Submit { Done::Submitted } else { Done::Saved };
+            Redirect::see_other(review_done::landing(&format!("/expert/submissions/{id}"), done, &[], &[]))
+                .into_response()
         }
         Err(ServiceError::Invalid(errors_of)) => {
-            respond(&signed, id, StatusCode::UNPROCESSABLE_ENTITY, None, Some(&form), &errors_of)
+            let shown = Shown { notice: Some(invalid_notice()), just_submitted: false };
+            respond(&signed, id, StatusCode::UNPROCESSABLE_ENTITY, shown, Some(&form), &errors_of)
         }
         Err(error @ ServiceError::Conflict(_)) => {
-            let notice = layout::notice("error", &error.to_string());
-            respond(&signed, id, StatusCode::CONFLICT, Some(notice), Some(&form), &FieldErrors::new())
+            let shown = Shown { notice: Some(layout::notice("error", &error.to_string())), just_submitted: false };
+            respond(&signed, id, StatusCode::CONFLICT, shown, Some(&form), &FieldErrors::new())
         }
         Err(error) => errors::page(&signed.ctx, &error),
     }
@@ -181,18 +202,11 @@ pub fn decline(signed: Signed, Path(id): Path<u64>, Form(form): Form<GradeForm>)
     }
     let actor = signed.actor();
     match signed.services().decline_assignment(actor, id, actor.account_id, &form.reason) {
-        Ok(()) => {
-            let body = html! {
-                section.card {
-                    (layout::notice("success", "已退出该成果的评审，市级管理员将另行分配专家。"))
-                    p { a.button href="/expert" { "返回评审列表" } }
-                }
-            };
-            layout::page(&signed.ctx, "专家评审", "/expert", body).into_response()
-        }
+        Ok(()) => Redirect::see_other(review_done::landing("/expert", Done::Declined, &[], &[])).into_response(),
         Err(ServiceError::Invalid(errors_of)) => {
             let typed = GradeForm { reason: form.reason.clone(), ..GradeForm::default() };
-            respond(&signed, id, StatusCode::UNPROCESSABLE_ENTITY, None, Some(&typed), &errors_of)
+            let shown = Shown { notice: Some(invalid_notice()), just_submitted: false };
+            respond(&signed, id, StatusCode::UNPROCESSABLE_ENTITY, shown, Some(&typed), &errors_of)
         }
         Err(error) => errors::page(&signed.ctx, &error),
     }

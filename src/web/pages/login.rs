@@ -27,8 +27,9 @@ fn login_page(ctx: &Ctx, username: &str, message: Option<(&str, &str)>) -> Marku
             @if let Some((kind, text)) = message {
                 @if kind == "frozen" {
                     div.notice.error role="alert" {
+                        // The heading is the manual's title; the service's sentence starts with it too.
                         strong { "连续输错提示" }
-                        p { (text) }
+                        p { (text.strip_prefix("连续输错提示：").unwrap_or(text)) }
                     }
                 } @else {
                     (layout::notice(kind, text))

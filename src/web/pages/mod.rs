@@ -23,6 +23,7 @@ pub mod notices;
 pub mod password;
 pub mod printing;
 pub mod review_detail;
+pub mod review_done;
 pub mod review_list;
 pub mod review_results;
 pub mod review_view;

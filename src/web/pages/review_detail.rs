@@ -4,10 +4,11 @@
 
 use maud::{Markup, html};
 use poem::http::StatusCode;
-use poem::web::{Form, Path};
+use poem::web::{Form, Path, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
+use super::review_done::{self, Done, DoneQuery};
 use super::review_view::{Basic, FileLinks, basic_info, duplicates_view, filing_view, history_view};
 use crate::clock;
 use crate::domain::FieldErrors;
@@ -32,8 +33,9 @@ pub struct ActionForm {
     reason: String,
     #[serde(default)]
     note: String,
+    /// Text, not a number: the picker's placeholder sends an empty value.
     #[serde(default)]
-    expert_id: u64,
+    expert_id: String,
     #[serde(default)]
     grade: String,
     #[serde(default)]
@@ -41,8 +43,8 @@ pub struct ActionForm {
 }
 
 #[handler]
-pub fn show(signed: Signed, Path(id): Path<u64>) -> Response {
-    respond(&signed, id, StatusCode::OK, None, &ActionForm::default(), &FieldErrors::new())
+pub fn show(signed: Signed, Path(id): Path<u64>, Query(done): Query<DoneQuery>) -> Response {
+    respond(&signed, id, StatusCode::OK, review_done::notice(&done), &ActionForm::default(), &FieldErrors::new())
 }
 
 fn respond(
@@ -85,6 +87,9 @@ fn render(
         birth: &birth,
     };
     let title = super::review_list::title_of(actor.role);
+    let actions = actions(signed, &loaded, form, errors_of)?;
+    // Some states show the city only read-only results there; the link is for when something can be done.
+    let has_controls = actions.0.contains("<form");
     Ok(html! {
         (layout::breadcrumb(&[title, "鉴定成果详情"]))
         @if let Some(notice) = notice { (notice) }
@@ -96,9 +101,15 @@ fn render(
             (duplicates_view(&duplicates))
             @if let Some(check) = &loaded.review.school_check { p.hint { "学校审核：" (check.statement) "（" (check.by_name) "，" (clock::minute(check.at)) "）" } }
             @if let Some(check) = &loaded.review.department_check { p.hint { "主管部门审核：" (check.statement) "（" (check.by_name) "，" (clock::minute(check.at)) "）" } }
-            @if let Some(check) = loaded.review.acceptance.as_ref().and_then(|a| a.accepted.as_ref()) { p.hint { "市级受理：" (check.statement) "（" (check.by_name) "，" (clock::minute(check.at)) "）" } }
+            @if let Some(check) = loaded.review.acceptance.as_ref().and_then(|a| a.accepted.as_ref()) {
+                // Stored statements read "受理：…"; the label already says 市级受理.
+                p.hint { "市级受理：" (check.statement.strip_prefix("受理：").unwrap_or(&check.statement)) "（" (check.by_name) "，" (clock::minute(check.at)) "）" }
+            }
+            @if has_controls {
+                // The actions follow the submission (read, then decide); this jumps there without scrolling.
+                p { a.button.primary href="#review-actions" { "去审核" } }
+            }
         }
-        (actions(signed, &loaded, form, errors_of)?)
         section.card {
             h2 { "基本信息" }
             (basic_info(&basic))
@@ -106,6 +117,9 @@ fn render(
             (filing_view(loaded.filing(), &loaded.project.catalogue, &FileLinks::Reviewer))
         }
         section.card { (history_view(&history)) }
+        @if !actions.0.is_empty() {
+            div #review-actions { (actions) }
+        }
     })
 }
 
@@ -262,8 +276,10 @@ fn city_actions(signed: &Signed, loaded: &Loaded, form: &ActionForm, errors_of: 
                         div.field.has-error[expert_error.is_some()] {
                             label for="expert_id" { "手动分配专家" }
                             select id="expert_id" name="expert_id" aria-describedby=[described_by("expert_id", expert_error)] {
+                                // Nothing preselected: assigning the first expert by a slip would be easy.
+                                option value="" { "---请选择---" }
                                 @for expert in &experts {
-                                    option value=(expert.account.id) { (expert.account.name) "（" (expert.org_name) "；" (expert.account.expert_subjects.join("、")) "；当前" (expert.load) "份）" }
+                                    option value=(expert.account.id) selected[form.expert_id.trim() == expert.account.id.to_string()] { (expert.account.name) "（" (expert.org_name) "；" (expert.account.expert_subjects.join("、")) "；当前" (expert.load) "份）" }
                                 }
                             }
                             (field_error("expert_id", expert_error))
@@ -309,19 +325,20 @@ fn city_actions(signed: &Signed, loaded: &Loaded, form: &ActionForm, errors_of: 
     })
 }
 
-/// Runs one action and shows the page again with its outcome; field errors keep what was typed.
-fn act(signed: &Signed, id: u64, form: &ActionForm, outcome: ServiceResult<String>) -> Response {
+/// Runs one action: on success a redirect (303) back to the page with the outcome's code, so a refresh never
+/// re-posts; refused input shows the page again with the messages and what was typed.
+fn act(signed: &Signed, id: u64, form: &ActionForm, outcome: ServiceResult<Done>) -> Response {
     match outcome {
-        Ok(message) => respond(
-            signed,
-            id,
-            StatusCode::OK,
-            Some(layout::notice("success", &message)),
-            &ActionForm::default(),
-            &FieldErrors::new(),
-        ),
+        Ok(done) => Redirect::see_other(review_done::landing(&format!("/review/submissions/{id}"), done, &[], &[]))
+            .into_response(),
         Err(ServiceError::Invalid(errors_of)) => {
-            respond(signed, id, StatusCode::UNPROCESSABLE_ENTITY, None, form, &errors_of)
+            // The actions follow the submission: the notice at the top links down to the red messages.
+            let notice = html! {
+                div.notice.error role="alert" {
+                    "提交的信息有误，请检查标红的内容。" a href="#review-actions" { "查看" }
+                }
+            };
+            respond(signed, id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice), form, &errors_of)
         }
         Err(error @ ServiceError::Conflict(_)) => respond(
             signed,
@@ -346,20 +363,14 @@ macro_rules! checked {
 #[handler]
 pub fn approve(signed: Signed, Path(id): Path<u64>, Form(form): Form<ActionForm>) -> Response {
     checked!(signed, form);
-    let outcome = signed
-        .services()
-        .approve_submission(signed.actor(), id, &form.verification)
-        .map(|submission| format!("已通过，当前状态：{}", submission.state.label()));
+    let outcome = signed.services().approve_submission(signed.actor(), id, &form.verification).map(|_| Done::Approved);
     act(&signed, id, &form, outcome)
 }
 
 #[handler]
 pub fn return_back(signed: Signed, Path(id): Path<u64>, Form(form): Form<ActionForm>) -> Response {
     checked!(signed, form);
-    let outcome = signed
-        .services()
-        .return_submission(signed.actor(), id, &form.reason)
-        .map(|_| "已退回，教师将收到消息提醒。".to_string());
+    let outcome = signed.services().return_submission(signed.actor(), id, &form.reason).map(|_| Done::Returned);
     act(&signed, id, &form, outcome)
 }
 
@@ -371,41 +382,31 @@ pub async fn accept(signed: Signed, Path(id): Path<u64>, Form(form): Form<Action
     let outcome = tokio::task::spawn_blocking(move || services.accept_submission(&actor, id))
         .await
         .unwrap_or_else(|error| Err(ServiceError::Internal(error.to_string())))
-        .map(|outcome| {
-            if outcome.cleared {
-                "已受理，匿名检查通过。".to_string()
-            } else {
-                "匿名检查发现身份信息，请退回或接受风险。".to_string()
-            }
-        });
+        .map(|outcome| if outcome.cleared { Done::Accepted } else { Done::Flagged });
     act(&signed, id, &form, outcome)
 }
 
 #[handler]
 pub fn accept_risk(signed: Signed, Path(id): Path<u64>, Form(form): Form<ActionForm>) -> Response {
     checked!(signed, form);
-    let outcome = signed
-        .services()
-        .accept_anonymity_risk(signed.actor(), id, &form.note)
-        .map(|_| "已接受风险并受理。".to_string());
+    let outcome = signed.services().accept_anonymity_risk(signed.actor(), id, &form.note).map(|_| Done::RiskAccepted);
     act(&signed, id, &form, outcome)
 }
 
 #[handler]
 pub fn assign(signed: Signed, Path(id): Path<u64>, Form(form): Form<ActionForm>) -> Response {
     checked!(signed, form);
-    let outcome =
-        signed.services().assign_expert(signed.actor(), id, form.expert_id).map(|_| "已分配专家。".to_string());
+    // An empty choice (the placeholder) or anything not a number is no expert: the service says 请选择.
+    let expert_id = form.expert_id.trim().parse().unwrap_or(0);
+    let outcome = signed.services().assign_expert(signed.actor(), id, expert_id).map(|_| Done::Assigned);
     act(&signed, id, &form, outcome)
 }
 
 #[handler]
 pub fn decline(signed: Signed, Path((id, expert_id)): Path<(u64, u64)>, Form(form): Form<ActionForm>) -> Response {
     checked!(signed, form);
-    let outcome = signed
-        .services()
-        .decline_assignment(signed.actor(), id, expert_id, &form.reason)
-        .map(|_| "已撤回该专家，请重新分配。".to_string());
+    let outcome =
+        signed.services().decline_assignment(signed.actor(), id, expert_id, &form.reason).map(|_| Done::Withdrawn);
     act(&signed, id, &form, outcome)
 }
 
@@ -415,6 +416,6 @@ pub fn final_grade(signed: Signed, Path(id): Path<u64>, Form(form): Form<ActionF
     let outcome = signed
         .services()
         .set_final_result(signed.actor(), id, &form.grade, &form.opinion, &form.reason)
-        .map(|result| format!("已确定最终等级：{}", result.grade));
+        .map(|_| Done::Graded);
     act(&signed, id, &form, outcome)
 }

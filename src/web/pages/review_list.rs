@@ -2,10 +2,11 @@
 //! name search, paged; for the city also the batch actions (全部受理, 自动分配专家, 公布等级) and the export.
 
 use maud::{Markup, html};
-use poem::web::{Form, Query};
+use poem::web::{Form, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
+use super::review_done::{self, Done, DoneQuery};
 use crate::clock;
 use crate::domain::account::Role;
 use crate::domain::submission::SubmissionState;
@@ -46,8 +47,8 @@ pub fn title_of(role: Role) -> &'static str {
 }
 
 #[handler]
-pub fn show(signed: Signed, Query(query): Query<ListQuery>) -> Response {
-    match render(&signed, &query, None) {
+pub fn show(signed: Signed, Query(query): Query<ListQuery>, Query(done): Query<DoneQuery>) -> Response {
+    match render(&signed, &query, review_done::notice(&done)) {
         Ok(body) => layout::page(&signed.ctx, title_of(signed.actor().role), "/review", body).into_response(),
         Err(error) => errors::page(&signed.ctx, &error),
     }
@@ -221,12 +222,10 @@ fn pager(list: &ListPage, link: impl Fn(usize) -> String) -> Markup {
     }
 }
 
-fn redirect_with(signed: &Signed, project_id: u64, notice: Markup) -> Response {
-    let query = ListQuery { project_id: Some(project_id), ..ListQuery::default() };
-    match render(signed, &query, Some(notice)) {
-        Ok(body) => layout::page(&signed.ctx, title_of(signed.actor().role), "/review", body).into_response(),
-        Err(error) => errors::page(&signed.ctx, &error),
-    }
+/// Where a batch action lands: the project's list, with the outcome (post/redirect/get).
+fn landing(project_id: u64, done: Done, counts: &[(&str, usize)], ids: &[u64]) -> Response {
+    Redirect::see_other(review_done::landing(&format!("/review?project_id={project_id}"), done, counts, ids))
+        .into_response()
 }
 
 /// 全部受理: the anonymisation gate over every waiting submission of the project (reads files: blocking pool).
@@ -242,19 +241,7 @@ pub async fn accept_all(signed: Signed, Form(form): Form<BatchForm>) -> Response
         .await
         .unwrap_or_else(|error| Err(ServiceError::Internal(error.to_string())));
     match outcome {
-        Ok((cleared, flagged)) => {
-            let notice = html! {
-                div.notice.success role="status" {
-                    "已受理 " (cleared) " 份（匿名检查通过）。"
-                    @if !flagged.is_empty() {
-                        p { "以下成果的文件中发现身份信息，请逐一处理（退回或接受风险）："
-                            @for id in &flagged { " " a href=(format!("/review/submissions/{id}")) { "编号 " (id) } }
-                        }
-                    }
-                }
-            };
-            redirect_with(&signed, project_id, notice)
-        }
+        Ok((cleared, flagged)) => landing(project_id, Done::AcceptedAll, &[("n", cleared)], &flagged),
         Err(error) => errors::page(&signed.ctx, &error),
     }
 }
@@ -267,15 +254,9 @@ pub fn auto_assign(signed: Signed, Form(form): Form<BatchForm>) -> Response {
     }
     match signed.services().auto_assign_experts(signed.actor(), form.project_id) {
         Ok(outcome) => {
-            let notice = html! {
-                div.notice.success role="status" {
-                    "已为 " (outcome.submissions) " 份成果分配专家 " (outcome.assigned) " 人次。"
-                    @for (id, why) in &outcome.unfilled {
-                        p { a href=(format!("/review/submissions/{id}")) { "编号 " (id) } "：" (why) }
-                    }
-                }
-            };
-            redirect_with(&signed, form.project_id, notice)
+            let unfilled: Vec<u64> = outcome.unfilled.iter().map(|(id, _)| *id).collect();
+            let counts = [("n", outcome.submissions), ("m", outcome.assigned)];
+            landing(form.project_id, Done::AutoAssigned, &counts, &unfilled)
         }
         Err(error) => errors::page(&signed.ctx, &error),
     }

@@ -4,11 +4,13 @@
 //! decides what each row shows).
 
 use maud::html;
+use poem::http::StatusCode;
 use poem::http::header;
-use poem::web::Query;
+use poem::web::{Query, Redirect};
 use poem::{IntoResponse, Response, handler};
 use serde::Deserialize;
 
+use super::review_done::{self, Done, DoneQuery};
 use crate::clock;
 use crate::domain::account::Role;
 use crate::domain::submission::SubmissionState;
@@ -23,11 +25,11 @@ pub struct ProjectQuery {
 }
 
 #[handler]
-pub fn show(signed: Signed, Query(query): Query<ProjectQuery>) -> Response {
-    render(&signed, query.project_id, None)
+pub fn show(signed: Signed, Query(query): Query<ProjectQuery>, Query(done): Query<DoneQuery>) -> Response {
+    render(&signed, query.project_id, StatusCode::OK, review_done::notice(&done))
 }
 
-fn render(signed: &Signed, project_id: u64, notice: Option<String>) -> Response {
+fn render(signed: &Signed, project_id: u64, status: StatusCode, notice: Option<maud::Markup>) -> Response {
     let services = signed.services();
     let actor = signed.actor();
     let city = actor.is(Role::CityAdmin);
@@ -45,7 +47,7 @@ fn render(signed: &Signed, project_id: u64, notice: Option<String>) -> Response 
         results.iter().filter(|row| row.state == SubmissionState::Reviewed && row.result.is_some()).count();
     let body = html! {
         (layout::breadcrumb(&["成果受理与评审", "评审进度与结果"]))
-        @if let Some(text) = &notice { (layout::notice("success", text)) }
+        @if let Some(notice) = notice { (notice) }
         section.card {
             h1 { (project.name) }
             @if let Some(progress) = &progress {
@@ -109,7 +111,7 @@ fn render(signed: &Signed, project_id: u64, notice: Option<String>) -> Response 
             }
         }
     };
-    layout::page(&signed.ctx, "评审进度与结果", "/review", body).into_response()
+    (status, layout::page(&signed.ctx, "评审进度与结果", "/review", body)).into_response()
 }
 
 /// 公布等级: all decided results of the project, or the chosen ones.
@@ -125,11 +127,13 @@ pub fn publish(signed: Signed, body: String) -> Response {
     let ids: Vec<u64> = pairs.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
     let batch = if get("scope") == "all" { None } else { Some(ids.as_slice()) };
     if batch.is_some_and(<[u64]>::is_empty) {
-        return render(&signed, project_id, Some("请先选择要公布的成果".into()));
+        let notice = layout::notice("error", "请先选择要公布的成果");
+        return render(&signed, project_id, StatusCode::UNPROCESSABLE_ENTITY, Some(notice));
     }
     match signed.services().publish_results(signed.actor(), project_id, batch) {
         Ok(count) => {
-            render(&signed, project_id, Some(format!("已公布 {count} 份成果的鉴定等级，教师将收到消息提醒。")))
+            let path = format!("/review/results?project_id={project_id}");
+            Redirect::see_other(review_done::landing(&path, Done::Published, &[("n", count)], &[])).into_response()
         }
         Err(error) => errors::page(&signed.ctx, &error),
     }

@@ -1,6 +1,6 @@
 //! 打印文件验证 (`/verify`, public, no sign-in): takes the verification code printed at the foot of a registration
-//! form or 鉴定意见 and shows what the platform issued under it — document kind, project, masked name, date and
-//! (opinions) grade — so a school can tell a genuine print from an edited one. Look-ups are rate-limited per
+//! form or 鉴定意见 and shows what the platform issued under it — document kind, project, masked name, date,
+//! (registration forms) the version and the achievement titles, (opinions) the grade — so a school can tell a genuine print from an edited one. Look-ups are rate-limited per
 //! client address by the service.
 
 use maud::html;
@@ -59,6 +59,13 @@ pub fn show(ctx: Ctx, Query(query): Query<VerifyQuery>) -> Response {
                         tr { th scope="row" { "文件类型" } td { (record.kind.label()) } }
                         tr { th scope="row" { "鉴定项目" } td { (record.project_name) } }
                         tr { th scope="row" { "姓名" } td { (record.masked_name) } }
+                        @if let Some(form) = &record.form {
+                            tr { th scope="row" { "版本" } td { (form.version_label()) } }
+                            tr {
+                                th scope="row" { "成果题目" }
+                                td { ol { @for title in &form.titles { li { (title) } } } }
+                            }
+                        }
                         tr { th scope="row" { "打印日期" } td { (clock::day(record.issued_at)) } }
                         @if let Some(grade) = &record.grade {
                             tr { th scope="row" { "鉴定等级" } td { (grade) } }

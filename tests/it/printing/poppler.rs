@@ -65,6 +65,23 @@ impl Pdf {
         line.trim_start_matches("Pages:").trim().parse().expect("a page count")
     }
 
+    /// A field of `pdfinfo` (e.g. `Title`), trimmed; empty when the document has none.
+    pub fn info(&self, field: &str) -> String {
+        let info = poppler("pdfinfo", &[self.path()]);
+        let prefix = format!("{field}:");
+        info.lines().find_map(|line| line.strip_prefix(&prefix)).unwrap_or("").trim().to_string()
+    }
+
+    /// The document catalog's /Lang (the language screen readers use), read with lopdf.
+    pub fn language(&self) -> String {
+        let document = lopdf::Document::load(&self.path).expect("lopdf reads the PDF");
+        let catalog = document.catalog().expect("a catalog");
+        match catalog.get(b"Lang") {
+            Ok(lopdf::Object::String(bytes, _)) => String::from_utf8_lossy(bytes).into_owned(),
+            other => panic!("no /Lang text string in the catalog: {other:?}"),
+        }
+    }
+
     /// Every font embedded and subset, with a Unicode map (what makes the text extractable).
     pub fn assert_fonts_embedded_and_subset(&self) {
         let fonts = poppler("pdffonts", &[self.path()]);

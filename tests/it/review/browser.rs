@@ -30,7 +30,7 @@ fn browser_return_message_popup_fix_and_resubmit() {
     let school = signed_in(&server, "nanhu_admin", DEMO_ADMIN_PASSWORD);
     let from = format!("/review/submissions/{id}");
     let (status, _) = post(&server, &school, &from, &format!("{from}/return"), &[("reason", "证明材料填写不规范")]);
-    assert_eq!(status, 200);
+    assert_eq!(status, 303);
 
     let shots = root().join("test-artifacts/browser");
     std::fs::create_dir_all(&shots).expect("artifact folder");

@@ -57,7 +57,7 @@ fn review_chain_from_return_to_published_grade() {
     assert_eq!(status, 422);
     assert!(body.contains("退回原因不能为空"));
     let (status, body) = post(&chain.server, &school, &from, &path, &[("reason", "证明材料填写不规范")]);
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 303, "{body}");
     assert!(body.contains("已退回"));
 
     // 消息提醒: the pop-up on 首页 with 查看, the unread count, the page; viewing marks read.
@@ -87,7 +87,7 @@ fn review_chain_from_return_to_published_grade() {
     assert_eq!(status, 422);
     assert!(body.contains("已核，与原件一致"));
     let (status, body) = post(server, &school, &from, &approve, &[("verification", "已核，与原件一致")]);
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 303, "{body}");
     assert!(body.contains("待主管部门审核"));
 
     // 主管部门审核.
@@ -95,7 +95,7 @@ fn review_chain_from_return_to_published_grade() {
     let list = page(server, &department, "/review?state=school_approved");
     assert!(list.contains("刁彬彬"));
     let (status, body) = post(server, &department, &from, &approve, &[("verification", "已核，与原件一致")]);
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 303, "{body}");
     assert!(body.contains("待分配专家"));
 
     // City: assignment before acceptance is refused; 受理 clears it (no identity in the files' text).
@@ -122,7 +122,7 @@ fn review_chain_from_return_to_published_grade() {
         .expect("assign");
     assert_eq!(early.status().as_u16(), 409, "assignment before acceptance");
     let (status, body) = post(server, &city, &from, &format!("/review/submissions/{id}/accept"), &[]);
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 303, "{body}");
     assert!(body.contains("匿名检查通过"), "{body}");
 
     // Recusal: 赵堃 (机械) is of the teacher's department; 孙明 of its own school.
@@ -190,7 +190,7 @@ fn review_chain_from_return_to_published_grade() {
             &expert_path,
             &[("grade", grade), ("opinion", "草稿"), ("action", "save")],
         );
-        assert_eq!(status, 200, "{body}");
+        assert_eq!(status, 303, "{body}");
         assert!(page(server, &expert, &expert_path).contains("草稿"));
         let (status, body) = post(
             server,
@@ -199,7 +199,7 @@ fn review_chain_from_return_to_published_grade() {
             &expert_path,
             &[("grade", grade), ("opinion", "论证充分，成果扎实。"), ("action", "submit")],
         );
-        assert_eq!(status, 200, "{body}");
+        assert_eq!(status, 303, "{body}");
         assert!(body.contains("鉴定意见已提交"));
         let again = expert
             .put(server.url(&format!("/api/v1/expert/assignments/{id}")))
@@ -218,7 +218,7 @@ fn review_chain_from_return_to_published_grade() {
     assert!(body.contains("请填写理由"));
     let (status, body) =
         post(server, &city, &from, &final_path, &[("grade", "优秀"), ("opinion", "同意专家意见，评为优秀。")]);
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 303, "{body}");
 
     // Publication (a batch of one) → the teacher sees the grade and gets a message.
     let (status, body) = post(
@@ -228,7 +228,7 @@ fn review_chain_from_return_to_published_grade() {
         "/review/publish",
         &[("project_id", &project_id.to_string()), ("ids", &id.to_string()), ("scope", "selected")],
     );
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 303, "{body}");
     assert!(body.contains("已公布 1 份"));
     let home = page(server, teacher, "/");
     assert!(home.contains("已公布") && home.contains("鉴定等级") && home.contains("优秀"), "{home}");

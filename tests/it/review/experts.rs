@@ -74,7 +74,7 @@ fn a_declined_expert_is_replaced_and_progress_shows_it() {
     let path = format!("/expert/submissions/{id}");
     let (status, body) =
         post(server, &expert, &path, &format!("{path}/decline"), &[("reason", "与申报人有合作关系，申请回避")]);
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 303, "{body}");
     assert_eq!(expert.get(server.url(&path)).send().expect("get").status().as_u16(), 404);
 
     // The top-up picks the third expert, never the one who declined.
@@ -98,7 +98,7 @@ fn without_department_review_the_school_approval_is_the_last_admin_step() {
     let from = format!("/review/submissions/{id}");
     let (status, body) =
         post(server, &school, &from, &format!("{from}/approve"), &[("verification", "已核，与原件一致")]);
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 303, "{body}");
     assert!(body.contains("待分配专家"), "goes straight to acceptance");
     let department = signed_in(server, "hongkou_admin", DEMO_ADMIN_PASSWORD);
     let list = page(server, &department, "/review?state=school_approved");
@@ -109,7 +109,7 @@ fn without_department_review_the_school_approval_is_the_last_admin_step() {
     let token = city_token(server, &city);
     let project = project_id(server, &token).to_string();
     let (status, body) = post(server, &city, "/review", "/review/accept-all", &[("project_id", project.as_str())]);
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 303, "{body}");
     assert!(body.contains("已受理 1 份"), "{body}");
 }
 

@@ -5,6 +5,7 @@ mod chain;
 mod experts;
 pub mod fixture;
 mod foreign;
+mod outcomes;
 mod refusals;
 
 use crate::appraisal::{Upload, as_pairs, complete_fields, form_page, post_form};
@@ -19,7 +20,8 @@ pub fn page(server: &Server, client: &reqwest::blocking::Client, path: &str) -> 
     body
 }
 
-/// POSTs a form with the CSRF token of `from`; returns status and body.
+/// POSTs a form with the CSRF token of `from`; returns status and body. A done action answers 303
+/// (post/redirect/get): the body is then the page it lands on, as a browser would show it.
 pub fn post(
     server: &Server,
     client: &reqwest::blocking::Client,
@@ -31,7 +33,11 @@ pub fn post(
     let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
     form.extend_from_slice(fields);
     let response = client.post(server.url(path)).form(&form).send().expect("post");
-    (response.status().as_u16(), text(response))
+    let status = response.status().as_u16();
+    if status == 303 {
+        return (status, page(server, client, &location(&response)));
+    }
+    (status, text(response))
 }
 
 /// The unread count in the header's 消息提醒 link (0 when there is no badge).

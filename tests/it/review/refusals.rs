@@ -228,7 +228,7 @@ fn a_returned_submission_can_be_resubmitted_after_the_window_until_the_school_re
     let from = format!("/review/submissions/{id}");
     let (status, body) =
         post(server, &school, &from, &format!("{from}/approve"), &[("verification", "已核，与原件一致")]);
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 303, "{body}");
 }
 
 #[test]

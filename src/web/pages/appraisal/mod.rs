@@ -134,8 +134,8 @@ pub fn show(signed: Signed, Query(query): Query<ShowQuery>) -> Response {
         Some(layout::notice("success", "已撤回，可修改后重新提交。"))
     } else if appraisal.state() == Some(SubmissionState::Returned) {
         appraisal.submission.as_ref().and_then(|submission| submission.return_reason()).map(|transition| {
-            let reason = transition.reason.trim_end_matches(['。', '.']);
-            layout::notice("warn", &format!("已退回：{reason}。请修改后重新提交。"))
+            let reason = crate::domain::review::as_sentence(&transition.reason);
+            layout::notice("warn", &format!("已退回：{reason}请修改后重新提交。"))
         })
     } else {
         None
