@@ -359,3 +359,9 @@ pub struct MessageOut {
     /// `returned` or `published`
     pub kind: String,
 }
+
+/// How many submissions 提前开始专家评审 opened.
+#[derive(Debug, Object)]
+pub struct OpenedEarlyOut {
+    pub opened: u64,
+}
