@@ -128,7 +128,9 @@ pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> 
         for login in demo.logins {
             println!("  {:<8} {:<28} 用户名：{:<20} 密码：{}", login.role, login.who, login.username, login.password);
         }
-        println!("评审各环节的演示（载入时的状态；市级管理员 admin 可看到全部环节）：");
+        if !demo.stages.is_empty() {
+            println!("评审各环节的演示（载入时的状态；市级管理员 admin 可看到全部环节）：");
+        }
         for stage in demo.stages {
             let login = stage.login;
             println!(

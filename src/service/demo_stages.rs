@@ -182,6 +182,12 @@ impl Services {
         if read.all::<Department>()?.iter().any(|department| department.name == DEPARTMENT) {
             return Ok(false);
         }
+        // Its files and drafts need room like any upload; without it the server still starts, without the
+        // stages (a later start loads them).
+        if let Err(error) = self.ensure_free_space() {
+            tracing::warn!(%error, "not enough free space: the demo's review stages are not loaded");
+            return Ok(false);
+        }
         let mut projects = read.all::<Project>()?;
         drop(read);
         projects.sort_by_key(|project| (project.year, project.id));
@@ -369,6 +375,9 @@ impl Services {
 
     /// Every stage and the login that shows it (printed at start), with the password as it now stands.
     pub(crate) async fn demo_stage_logins(&self, admin_password: &str, fresh: bool) -> ServiceResult<Vec<StageLogin>> {
+        if !self.store.read()?.all::<Department>()?.iter().any(|department| department.name == DEPARTMENT) {
+            return Ok(Vec::new());
+        }
         let teacher = |stage: Stage| {
             TEACHERS
                 .iter()
