@@ -140,10 +140,20 @@ pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> 
         }
     }
     if options.demo {
-        let logins = services.load_demo().await?;
+        let demo = services.load_demo().await?;
         println!("演示数据已载入。可用以下账号登录：");
-        for login in logins {
+        for login in demo.logins {
             println!("  {:<8} {:<28} 用户名：{:<20} 密码：{}", login.role, login.who, login.username, login.password);
+        }
+        if !demo.stages.is_empty() {
+            println!("评审各环节的演示（载入时的状态；市级管理员 admin 可看到全部环节）：");
+        }
+        for stage in demo.stages {
+            let login = stage.login;
+            println!(
+                "  {}：{} {}  用户名：{}  密码：{}",
+                stage.stage, login.role, login.who, login.username, login.password
+            );
         }
     }
     if let Some(scale) = options.demo_scale {

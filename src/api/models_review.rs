@@ -358,3 +358,9 @@ pub struct MessageOut {
     pub read: bool,
     pub kind: MessageKindCode,
 }
+
+/// How many submissions 提前开始专家评审 opened.
+#[derive(Debug, Object)]
+pub struct OpenedEarlyOut {
+    pub opened: u64,
+}

@@ -222,6 +222,19 @@ impl ReviewApi {
         }))
     }
 
+    /// 提前开始专家评审: opens expert review now, before the project's window, for every submission of the
+    /// project that reached the city (city).
+    #[oai(path = "/projects/:id/open-expert-review", method = "post", tag = "Tag::Assignments")]
+    async fn open_expert_review(
+        &self,
+        services: Data<&Arc<Services>>,
+        auth: Auth,
+        id: Path<u64>,
+    ) -> ApiResult<OpenedEarlyOut> {
+        let opened = services.open_expert_review_early(auth.actor(), id.0)?;
+        Ok(Json(OpenedEarlyOut { opened: opened as u64 }))
+    }
+
     /// The final grade and opinion of a reviewed submission (city).
     #[oai(path = "/submissions/:id/result", method = "post", tag = "Tag::Results")]
     async fn set_result(

@@ -160,6 +160,9 @@ pub struct Review {
     pub assignments: Vec<Assignment>,
     /// Why the final grade differs from the experts' agreement (required then).
     pub final_reason: String,
+    /// The city opened expert review for this submission before the project's window (the windows are defaults,
+    /// not locks): its experts may grade from then on.
+    pub opened_early: Option<Check>,
 }
 
 impl Review {

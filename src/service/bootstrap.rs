@@ -21,6 +21,12 @@ pub struct Login {
     pub password: String,
 }
 
+/// What `serve --demo` prints: every login, then the review chain's stages and the logins that show them.
+pub struct DemoLogins {
+    pub logins: Vec<Login>,
+    pub stages: Vec<super::demo_stages::StageLogin>,
+}
+
 /// The first city admin, created at the first start.
 pub struct FirstAdmin {
     pub username: String,
@@ -70,8 +76,10 @@ impl Services {
     }
 
     /// Loads the demonstration data set once (a department, a school of each type with its admin, teachers with
-    /// the default password, two experts) and returns every login.
-    pub async fn load_demo(&self) -> ServiceResult<Vec<Login>> {
+    /// the default password, two experts; then the review chain at every stage, `demo_stages`) and returns every
+    /// login. On a data directory that has it already, nothing is loaded, and a password its owner changed is not
+    /// printed.
+    pub async fn load_demo(&self) -> ServiceResult<DemoLogins> {
         let department_name = "上海市虹口区教育局";
         let already = self.store.read()?.all::<Department>()?.into_iter().any(|d| d.name == department_name);
         let admin_hash = self.hasher.hash(DEMO_ADMIN_PASSWORD.into()).await?;
@@ -127,8 +135,9 @@ impl Services {
                 moves: Vec::new(),
             }
         };
+        let mut project_id = None;
         if !already {
-            self.store.write(|tx| {
+            project_id = Some(self.store.write(|tx| {
                 let department = Department {
                     id: tx.next_id()?,
                     name: department_name.into(),
@@ -203,43 +212,47 @@ impl Services {
                     }
                 }
                 audit::record(tx, None, "demo.load", "platform", "载入演示数据")?;
-                Ok::<_, super::ServiceError>(())
-            })?;
+                Ok::<_, super::ServiceError>(project.id)
+            })?);
         }
-        logins.push(Login {
-            role: "主管部门管理员",
-            who: department_name.into(),
-            username: "hongkou_admin".into(),
-            password: DEMO_ADMIN_PASSWORD.into(),
-        });
+        // A data directory from before the stages existed gets them too, in its newest project.
+        let stages_fresh = self.load_demo_stages(project_id, &admin_hash).await?;
+        // A first load just set every password; a reload checks which ones their owners have changed since.
+        let fresh = !already;
+        let admin_password = |username: String| async move {
+            let password = if fresh {
+                DEMO_ADMIN_PASSWORD.to_string()
+            } else {
+                self.demo_password(&username, Some(DEMO_ADMIN_PASSWORD)).await?
+            };
+            ServiceResult::Ok((username, password))
+        };
+        let (username, password) = admin_password("hongkou_admin".into()).await?;
+        logins.push(Login { role: "主管部门管理员", who: department_name.into(), username, password });
         for (name, school_type, admin_name) in schools {
+            let (username, password) = admin_password(admin_name.into()).await?;
             logins.push(Login {
                 role: "学校管理员",
                 who: format!("{name}（{}）", school_type.label()),
-                username: admin_name.into(),
-                password: DEMO_ADMIN_PASSWORD.into(),
+                username,
+                password,
             });
         }
         for (school, name, birth, sequence, ..) in teachers {
-            let account = person(name, birth, sequence, Role::Teacher, OrgRef::City);
-            logins.push(Login {
-                role: "教师",
-                who: format!("{name}（{}）", schools[school].0),
-                username: account.username,
-                password: "00000000（首次登录须修改）".into(),
-            });
+            let username = person(name, birth, sequence, Role::Teacher, OrgRef::City).username;
+            let password = self.demo_password(&username, None).await?;
+            logins
+                .push(Login { role: "教师", who: format!("{name}（{}）", schools[school].0), username, password });
         }
         for (school, name, birth, sequence, _) in experts {
-            let account = person(name, birth, sequence, Role::Expert, OrgRef::City);
-            logins.push(Login {
-                role: "专家",
-                who: format!("{name}（{}）", schools[school].0),
-                username: account.username,
-                password: "00000000（首次登录须修改）".into(),
-            });
+            let username = person(name, birth, sequence, Role::Expert, OrgRef::City).username;
+            let password = self.demo_password(&username, None).await?;
+            logins
+                .push(Login { role: "专家", who: format!("{name}（{}）", schools[school].0), username, password });
         }
+        let stages = self.demo_stage_logins(DEMO_ADMIN_PASSWORD, stages_fresh).await?;
         self.load_demo_notices().await?;
-        Ok(logins)
+        Ok(DemoLogins { logins, stages })
     }
 }
 

@@ -163,7 +163,8 @@ impl Services {
             .read()?
             .all::<Project>()?
             .into_iter()
-            .max_by_key(|project| project.id)
+            // This year's: the demo also holds last year's, published.
+            .max_by_key(|project| (project.year, project.id))
             .ok_or(ServiceError::Internal("演示项目不存在".into()))?;
         let mut report = ScaleReport::default();
         let mut person_number = 0;

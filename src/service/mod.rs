@@ -9,6 +9,7 @@ pub mod audit_view;
 pub mod auth;
 pub mod bootstrap;
 pub mod demo_scale;
+mod demo_stages;
 pub mod error;
 pub mod experts;
 pub mod exports;

@@ -191,6 +191,7 @@ pub const PAGE_ROUTES: &[PageRoute] = &[
     get("/review", Roles(ADMINS), Scope::None, || review_list::show.boxed()),
     post("/review/accept-all", Roles(CITY), Scope::Record, || review_list::accept_all.boxed()),
     post("/review/auto-assign", Roles(CITY), Scope::Record, || review_list::auto_assign.boxed()),
+    post("/review/open-expert-review", Roles(CITY), Scope::Record, || review_list::open_expert_review.boxed()),
     post("/review/publish", Roles(CITY), Scope::Record, || review_results::publish.boxed()),
     get("/review/results", Roles(ADMINS), Scope::Record, || review_results::show.boxed()),
     get("/review/results.xlsx", Roles(ADMINS), Scope::Record, || review_results::export.boxed()),

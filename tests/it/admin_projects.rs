@@ -68,7 +68,14 @@ fn the_city_admin_edits_every_setting_in_shanghai_time() {
     let server = Server::demo();
     let city = signed_in(&server, "admin", ADMIN_PASSWORD);
     let api = Api::new(&server, &token_for(&server, &city, "项目"));
-    let id = api.project_id();
+    // The demo's own project is in full swing (its review stages); a new one has no submissions to protect.
+    let created = api.post(
+        "/projects",
+        &json!({"name": "新建鉴定项目", "year": 2026, "filing_start": "2026-02-01T00:00:00Z", "filing_end": "2026-02-28T09:00:00Z"}),
+    );
+    assert!(created.status().is_success(), "{}", text(created));
+    let id = created.json::<Value>().expect("json")["id"].as_u64().expect("id");
+    let updates_before = api.json("/audit?action=project.update")["total"].as_u64().expect("total");
     let project = api.json(&format!("/projects/{id}"));
     let mut form = settings_form(&project);
     set(&mut form, "name", "2026年中职、技工学校教师高级职务教科研成果鉴定（修订）");
@@ -128,7 +135,7 @@ fn the_city_admin_edits_every_setting_in_shanghai_time() {
         school_page.get(server.url(&format!("/admin/projects/{id}"))).send().expect("get").status().as_u16(),
         403
     );
-    assert_eq!(api.json("/audit?action=project.update")["total"], 2);
+    assert_eq!(api.json("/audit?action=project.update")["total"], updates_before + 2);
 }
 
 #[test]
@@ -285,9 +292,10 @@ fn a_project_with_submissions_keeps_what_they_use() {
     let api = Api::new(&server, &token_for(&server, &city, "项目"));
     let id = api.project_id();
     let usage = api.json(&format!("/projects/{id}/usage"));
-    assert_eq!(usage["submissions"], 40);
+    // The generated set next to the demo's own review stages (a 专著 each).
+    assert_eq!(usage["submissions"], 45);
     assert!(usage["in_expert_review"].as_u64().expect("n") > 0 && usage["past_school_review"].as_u64().expect("n") > 0);
-    assert_eq!(usage["types_filed"], json!(["journal_paper"]));
+    assert_eq!(usage["types_filed"], json!(["journal_paper", "monograph"]));
     let project = api.json(&format!("/projects/{id}"));
     let mut body = project.clone();
     body.as_object_mut().expect("object").remove("catalogue");

@@ -169,6 +169,17 @@ pub fn close_filing_window(data: &std::path::Path) {
         .expect("close window");
 }
 
+/// The targets of the audit log's entries with `action`, oldest first (server stopped).
+pub fn audit_targets(data: &std::path::Path, action: &str) -> Vec<String> {
+    use zhiping::domain::audit::AuditEntry;
+    use zhiping::store::{Reader, Store, tables};
+    let store = Store::open(&data.join("zhiping.redb")).expect("open store");
+    let read = store.read().expect("read");
+    let mut keep = |entry: &AuditEntry| entry.action == action;
+    let entries: Vec<AuditEntry> = read.range(tables::AUDIT, false, usize::MAX, &mut keep).expect("audit");
+    entries.into_iter().map(|entry| entry.target).collect()
+}
+
 /// The audit log's action codes, oldest first (server stopped).
 pub fn audit_actions(data: &std::path::Path) -> Vec<String> {
     use zhiping::domain::audit::AuditEntry;

@@ -265,6 +265,7 @@ pub const API_RULES: &[Rule] = &[
     },
     Rule { method: "get", path: "/assignments/experts", access: CITY, scope: Scope::Record, body: none },
     Rule { method: "post", path: "/projects/{id}/auto-assign", access: CITY, scope: Scope::Record, body: none },
+    Rule { method: "post", path: "/projects/{id}/open-expert-review", access: CITY, scope: Scope::Record, body: none },
     Rule { method: "post", path: "/submissions/{id}/result", access: CITY, scope: Scope::Record, body: none },
     Rule { method: "post", path: "/projects/{id}/publish", access: CITY, scope: Scope::Record, body: none },
     Rule { method: "get", path: "/projects/{id}/results", access: CITY, scope: Scope::Record, body: none },

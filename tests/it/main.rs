@@ -17,6 +17,7 @@ mod authz_matrix;
 mod authz_rules;
 mod backup;
 mod bad_files;
+mod demo;
 mod file_modes;
 mod first_admin;
 mod hardening_filing;

@@ -9,7 +9,7 @@
 //! (the demonstration notices and materials).
 
 mod demo;
-mod docx;
+pub(crate) mod docx;
 mod index;
 mod publish;
 mod read;

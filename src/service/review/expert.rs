@@ -247,8 +247,9 @@ fn assigned_in(read: &impl Reader, actor: &Actor, id: u64) -> ServiceResult<(Loa
 }
 
 /// Why an expert cannot 暂存 or 提交 its grade now, or `None` while it can — inside the project's expert review
-/// window (SPEC §3), on a submission under review, not yet submitted: one rule for the page, the API and the save. The reasons say what the expert is waiting for, so one whose colleagues are still being assigned
-/// does not read that the review is over.
+/// window (SPEC §3) — or after the city opened it early for this submission — on a submission under review, not
+/// yet submitted: one rule for the page, the API and the save. The reasons say what the expert is waiting for, so
+/// one whose colleagues are still being assigned does not read that the review is over.
 pub(crate) fn grading_closed(loaded: &Loaded, assignment: &Assignment, now: DateTime<Utc>) -> Option<String> {
     if assignment.submitted_at.is_some() {
         return Some("鉴定意见已提交，不能修改".into());
@@ -258,7 +259,7 @@ pub(crate) fn grading_closed(loaded: &Loaded, assignment: &Assignment, now: Date
         return Some(format!("专家评审已于 {} 截止，不能再保存或提交", clock::minute(end)));
     }
     let start = loaded.project.expert_review_start;
-    if now < start {
+    if now < start && loaded.review.opened_early.is_none() {
         return Some(format!("专家评审将于 {} 开始，届时方可保存或提交", clock::minute(start)));
     }
     match loaded.submission.state {

@@ -1,13 +1,15 @@
 //! The review chain after 提交 (SPEC §6), shared by the pages and the API: the admins' lists and read-only view,
 //! school and department review (`admin.rs`), the city's acceptance, anonymisation gate and expert assignment
-//! (`city.rs`), the experts' blind appraisal (`expert.rs`), final grades, publication and export (`results.rs`),
-//! the teacher's 消息提醒 and home status (`messages.rs`), history, diffs and the duplicate signal (`history.rs`).
+//! (`city.rs`), opening expert review before its window (`early.rs`), the experts' blind appraisal (`expert.rs`),
+//! final grades, publication and export (`results.rs`), the teacher's 消息提醒 and home status (`messages.rs`),
+//! history, diffs and the duplicate signal (`history.rs`).
 //!
 //! Every function takes the acting user and decides scope here: a submission outside the actor's school,
 //! department or assignments answers "not found", exactly like one that does not exist.
 
 pub mod admin;
 pub mod city;
+pub mod early;
 pub mod expert;
 pub mod history;
 pub mod list_cache;

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::review_done::{self, Done, DoneQuery};
 use crate::clock;
 use crate::domain::account::Role;
+use crate::domain::project::Project;
 use crate::domain::submission::SubmissionState;
 use crate::service::ServiceError;
 use crate::service::review::admin::{ListFilter, ListPage};
@@ -135,7 +136,7 @@ fn render(signed: &Signed, query: &ListQuery, notice: Option<Markup>) -> Result<
         }
         @if let Some(project_id) = project_id {
             @if is_city {
-                (city_actions(project_id, &csrf))
+                (city_actions(project_id, projects.iter().find(|project| project.id == project_id), &csrf))
             } @else {
                 // Schools and departments follow their teachers' published results here (read-only).
                 p.button-row {
@@ -153,10 +154,18 @@ fn render(signed: &Signed, query: &ListQuery, notice: Option<Markup>) -> Result<
     })
 }
 
-fn city_actions(project_id: u64, csrf: &str) -> Markup {
+fn city_actions(project_id: u64, project: Option<&Project>, csrf: &str) -> Markup {
+    // The window is a default: before it opens, the city may start experts on what has reached it.
+    let window_ahead = project.filter(|project| clock::now() < project.expert_review_start);
     html! {
         section.card {
             h2 { "市级操作" }
+            @if let Some(project) = window_ahead {
+                p.hint {
+                    "专家评审默认于 " (clock::minute(project.expert_review_start)) " 开始。"
+                    "已进入市级受理或评审的成果可提前开始专家评审，分配的专家即可评审。"
+                }
+            }
             div.button-row {
                 form.inline method="post" action="/review/accept-all" {
                     input type="hidden" name="csrf" value=(csrf);
@@ -168,6 +177,15 @@ fn city_actions(project_id: u64, csrf: &str) -> Markup {
                     input type="hidden" name="csrf" value=(csrf);
                     input type="hidden" name="project_id" value=(project_id);
                     button type="submit" { "自动分配专家" }
+                }
+                " "
+                @if window_ahead.is_some() {
+                    " "
+                    form.inline method="post" action="/review/open-expert-review" {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="project_id" value=(project_id);
+                        button type="submit" { "提前开始专家评审" }
+                    }
                 }
                 " "
                 a.button href=(format!("/review/results?project_id={project_id}")) { "评审进度与结果" }
@@ -257,6 +275,25 @@ pub fn auto_assign(signed: Signed, Form(form): Form<BatchForm>) -> Response {
             let unfilled: Vec<u64> = outcome.unfilled.iter().map(|(id, _)| *id).collect();
             let counts = [("n", outcome.submissions), ("m", outcome.assigned)];
             landing(form.project_id, Done::AutoAssigned, &counts, &unfilled)
+        }
+        Err(error) => errors::page(&signed.ctx, &error),
+    }
+}
+
+/// 提前开始专家评审 for the project's submissions that reached the city.
+#[handler]
+pub fn open_expert_review(signed: Signed, Form(form): Form<BatchForm>) -> Response {
+    if let Err(error) = signed.ctx.check_csrf(&form.csrf) {
+        return error.into_response();
+    }
+    match signed.services().open_expert_review_early(signed.actor(), form.project_id) {
+        Ok(opened) => {
+            let notice = html! {
+                div.notice.success role="status" {
+                    "已提前开始专家评审：" (opened) " 份成果，分配的专家现在即可评审。"
+                }
+            };
+            redirect_with(&signed, form.project_id, notice)
         }
         Err(error) => errors::page(&signed.ctx, &error),
     }

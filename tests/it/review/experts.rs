@@ -110,7 +110,10 @@ fn without_department_review_the_school_approval_is_the_last_admin_step() {
     let project = project_id(server, &token).to_string();
     let (status, body) = post(server, &city, "/review", "/review/accept-all", &[("project_id", project.as_str())]);
     assert_eq!(status, 303, "{body}");
-    assert!(body.contains("已受理 1 份"), "{body}");
+    // This one and the demo's own submission waiting for 受理 (何平).
+    assert!(body.contains("已受理 2 份"), "{body}");
+    let detail = page(server, &city, &format!("/review/submissions/{id}"));
+    assert!(detail.contains("匿名检查通过"), "{detail}");
 }
 
 #[test]
@@ -128,6 +131,7 @@ fn the_api_document_lists_the_review_endpoints() {
         "/submissions/{id}/accept",
         "/submissions/{id}/assignments",
         "/projects/{id}/auto-assign",
+        "/projects/{id}/open-expert-review",
         "/submissions/{id}/result",
         "/projects/{id}/publish",
         "/projects/{id}/results",

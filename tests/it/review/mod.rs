@@ -2,6 +2,7 @@
 
 mod browser;
 mod chain;
+mod early;
 mod experts;
 pub mod fixture;
 mod foreign;
