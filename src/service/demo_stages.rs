@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, Months, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 
 use super::accounts::insert_account;
 use super::actor::Actor;
@@ -89,7 +89,14 @@ fn expert_username(birth: &str, sequence: &str) -> String {
     id_number("310106", birth, sequence)
 }
 
-fn account(username: String, name: &str, role: Role, org: OrgRef, password_hash: Option<String>) -> Account {
+fn account(
+    username: String,
+    name: &str,
+    role: Role,
+    org: OrgRef,
+    password_hash: Option<String>,
+    created_at: DateTime<Utc>,
+) -> Account {
     Account {
         id: 0,
         username,
@@ -101,7 +108,7 @@ fn account(username: String, name: &str, role: Role, org: OrgRef, password_hash:
         failed_logins: 0,
         frozen_until: None,
         disabled: false,
-        created_at: Utc::now(),
+        created_at,
         teacher: None,
         expert_subjects: Vec::new(),
         moves: Vec::new(),
@@ -109,7 +116,7 @@ fn account(username: String, name: &str, role: Role, org: OrgRef, password_hash:
 }
 
 fn department(tx: &WriteTx, name: &str) -> ServiceResult<Department> {
-    let department = Department { id: tx.next_id()?, name: name.into(), disabled: false, created_at: Utc::now() };
+    let department = Department { id: tx.next_id()?, name: name.into(), disabled: false, created_at: tx.now() };
     tx.put(&department)?;
     Ok(department)
 }
@@ -121,7 +128,7 @@ fn school(tx: &WriteTx, name: &str, department_id: u64, school_type: SchoolType)
         department_id,
         school_type,
         disabled: false,
-        created_at: Utc::now(),
+        created_at: tx.now(),
     };
     tx.put(&school)?;
     Ok(school)
@@ -197,7 +204,7 @@ impl Services {
         }
         .ok_or(ServiceError::NotFound("鉴定项目不存在"))?;
         let project_id = this_year.id;
-        let now = Utc::now();
+        let now = self.clock.now();
         let last_year_id = self.store.write(|tx| {
             let stages = department(tx, DEPARTMENT)?;
             let home = school(tx, SCHOOL, stages.id, SchoolType::Zhongzhuan)?;
@@ -216,7 +223,7 @@ impl Services {
                 (EXPERT_SCHOOL_ADMIN, "上海市西江职业学校管理员", Role::SchoolAdmin, OrgRef::School(expert_home.id)),
             ];
             for (username, name, role, org) in admins {
-                insert_account(tx, account(username.into(), name, role, org, hash()))?;
+                insert_account(tx, account(username.into(), name, role, org, hash(), tx.now()))?;
             }
             // Last year's project, its windows open for now: the result is filed and published through the
             // chain below, and the windows are moved back a year afterwards.
@@ -225,11 +232,12 @@ impl Services {
                 format!("{}年中职、技工学校教师高级职务教科研成果鉴定", this_year.year - 1),
                 this_year.year - 1,
                 (now - Duration::days(1), now + Duration::days(30)),
+                now,
             );
             tx.put(&last_year)?;
             for (name, birth, sequence, stage, _) in TEACHERS {
                 let mut teacher =
-                    account(teacher_username(birth, sequence), name, Role::Teacher, OrgRef::School(home.id), None);
+                    account(teacher_username(birth, sequence), name, Role::Teacher, OrgRef::School(home.id), None, tx.now());
                 let project = if stage == Stage::PublishedLastYear { last_year.id } else { project_id };
                 teacher.teacher = Some(TeacherProfile {
                     education: "本科".into(),
@@ -241,7 +249,7 @@ impl Services {
             }
             for (name, birth, sequence) in EXPERTS {
                 let mut expert =
-                    account(expert_username(birth, sequence), name, Role::Expert, OrgRef::School(expert_home.id), None);
+                    account(expert_username(birth, sequence), name, Role::Expert, OrgRef::School(expert_home.id), None, tx.now());
                 expert.expert_subjects = vec![SUBJECT.into()];
                 insert_account(tx, expert)?;
             }
@@ -325,7 +333,7 @@ impl Services {
 
     /// Pledges, uploads the files and 暂存 (a draft) or 提交; returns the submission's id.
     async fn demo_file(&self, teacher: &Actor, title: &str, cip: &str, draft: bool) -> ServiceResult<u64> {
-        let served = HashMap::from([(self.appraisal(teacher)?.project.id, Utc::now() - Duration::seconds(20))]);
+        let served = HashMap::from([(self.appraisal(teacher)?.project.id, self.clock.now() - Duration::seconds(20))]);
         let submission = self.accept_pledge(teacher, &served, true)?;
         let permit = self.upload_permit(teacher)?;
         let (achievement, evidence) = files(title, cip)?;

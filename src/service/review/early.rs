@@ -3,7 +3,6 @@
 //! for experts, or under review); their experts may grade from then on, whatever the window says. Submissions
 //! that reach the city later wait for the window, or for the city to open again.
 
-use chrono::Utc;
 
 use crate::domain::account::Role;
 use crate::domain::project::Project;
@@ -23,7 +22,7 @@ impl Services {
         super::require(actor, Role::CityAdmin, "只有市级管理员可以提前开始专家评审")?;
         self.store.write(|tx| {
             let project = tx.get::<Project>(project_id)?.ok_or(ServiceError::NotFound("鉴定项目不存在"))?;
-            let now = Utc::now();
+            let now = tx.now();
             if now > project.expert_review_end {
                 return Err(ServiceError::Conflict(format!(
                     "专家评审已于 {} 截止，不能再开始",

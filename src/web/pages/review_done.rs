@@ -44,9 +44,10 @@ pub enum Done {
     Published,
     AcceptedAll,
     AutoAssigned,
+    OpenedEarly,
 }
 
-const ALL: [Done; 14] = [
+const ALL: [Done; 15] = [
     Done::Approved,
     Done::Returned,
     Done::Accepted,
@@ -61,6 +62,7 @@ const ALL: [Done; 14] = [
     Done::Published,
     Done::AcceptedAll,
     Done::AutoAssigned,
+    Done::OpenedEarly,
 ];
 
 impl Done {
@@ -80,6 +82,7 @@ impl Done {
             Done::Published => "published",
             Done::AcceptedAll => "accepted_all",
             Done::AutoAssigned => "auto_assigned",
+            Done::OpenedEarly => "opened_early",
         }
     }
 
@@ -104,6 +107,7 @@ impl Done {
             Done::Published => "已公布所选成果的鉴定等级，教师将收到消息提醒。",
             Done::AcceptedAll => "全部受理完成。",
             Done::AutoAssigned => "自动分配专家完成。",
+            Done::OpenedEarly => "已提前开始专家评审。",
         }
     }
 }
@@ -154,6 +158,9 @@ pub fn notice(query: &DoneQuery) -> Option<Markup> {
                 (links("以下成果可分配的专家不足（回避后人数不够），请打开成果手动分配或在专家管理中添加专家："))
             }
         },
+        Done::OpenedEarly => {
+            layout::notice("success", &format!("已提前开始专家评审：{n} 份成果，分配的专家现在即可评审。"))
+        }
         _ => layout::notice("success", done.sentence()),
     })
 }

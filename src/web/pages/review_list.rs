@@ -1,6 +1,7 @@
 //! 学校审核 / 主管部门审核 / 成果受理 lists (SPEC §6): the admin's submissions by state with counts, filters and a
 //! name search, paged; for the city also the batch actions (全部受理, 自动分配专家, 公布等级) and the export.
 
+use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 use poem::web::{Form, Query, Redirect};
 use poem::{IntoResponse, Response, handler};
@@ -136,7 +137,7 @@ fn render(signed: &Signed, query: &ListQuery, notice: Option<Markup>) -> Result<
         }
         @if let Some(project_id) = project_id {
             @if is_city {
-                (city_actions(project_id, projects.iter().find(|project| project.id == project_id), &csrf))
+                (city_actions(project_id, projects.iter().find(|project| project.id == project_id), services.clock.now(), &csrf))
             } @else {
                 // Schools and departments follow their teachers' published results here (read-only).
                 p.button-row {
@@ -154,9 +155,9 @@ fn render(signed: &Signed, query: &ListQuery, notice: Option<Markup>) -> Result<
     })
 }
 
-fn city_actions(project_id: u64, project: Option<&Project>, csrf: &str) -> Markup {
+fn city_actions(project_id: u64, project: Option<&Project>, now: DateTime<Utc>, csrf: &str) -> Markup {
     // The window is a default: before it opens, the city may start experts on what has reached it.
-    let window_ahead = project.filter(|project| clock::now() < project.expert_review_start);
+    let window_ahead = project.filter(|project| now < project.expert_review_start);
     html! {
         section.card {
             h2 { "市级操作" }
@@ -287,14 +288,7 @@ pub fn open_expert_review(signed: Signed, Form(form): Form<BatchForm>) -> Respon
         return error.into_response();
     }
     match signed.services().open_expert_review_early(signed.actor(), form.project_id) {
-        Ok(opened) => {
-            let notice = html! {
-                div.notice.success role="status" {
-                    "已提前开始专家评审：" (opened) " 份成果，分配的专家现在即可评审。"
-                }
-            };
-            redirect_with(&signed, form.project_id, notice)
-        }
+        Ok(opened) => landing(form.project_id, Done::OpenedEarly, &[("n", opened)], &[]),
         Err(error) => errors::page(&signed.ctx, &error),
     }
 }

@@ -51,7 +51,7 @@ fn the_city_opens_expert_review_early_and_the_expert_grades_before_the_window() 
     assert!(list.contains("action=\"/review/open-expert-review\"") && list.contains("提前开始专家评审"), "{list}");
     let from = format!("/review?project_id={project_id}");
     let (status, body) = post(server, &city, &from, "/review/open-expert-review", &[("project_id", project.as_str())]);
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 303, "{body}");
     assert!(body.contains("已提前开始专家评审：1 份成果"), "{body}");
     let view = page(server, &expert_client, &path);
     assert!(view.contains("name=\"grade\"") && !view.contains("届时方可保存或提交"), "open now: {view}");
