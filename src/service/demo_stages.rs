@@ -189,6 +189,10 @@ impl Services {
         if read.all::<Department>()?.iter().any(|department| department.name == DEPARTMENT) {
             return Ok(false);
         }
+        // The city's steps are the first city admin's, as at any start of `serve` (a bare data set has none).
+        if read.lookup(tables::ACCOUNT_BY_USERNAME, FIRST_ADMIN)?.is_none() {
+            return Ok(false);
+        }
         // Its files and drafts need room like any upload; without it the server still starts, without the
         // stages (a later start loads them).
         if let Err(error) = self.ensure_free_space() {
