@@ -240,8 +240,14 @@ impl Services {
             );
             tx.put(&last_year)?;
             for (name, birth, sequence, stage, _) in TEACHERS {
-                let mut teacher =
-                    account(teacher_username(birth, sequence), name, Role::Teacher, OrgRef::School(home.id), None, tx.now());
+                let mut teacher = account(
+                    teacher_username(birth, sequence),
+                    name,
+                    Role::Teacher,
+                    OrgRef::School(home.id),
+                    None,
+                    tx.now(),
+                );
                 let project = if stage == Stage::PublishedLastYear { last_year.id } else { project_id };
                 teacher.teacher = Some(TeacherProfile {
                     education: "本科".into(),
@@ -252,8 +258,14 @@ impl Services {
                 insert_account(tx, teacher)?;
             }
             for (name, birth, sequence) in EXPERTS {
-                let mut expert =
-                    account(expert_username(birth, sequence), name, Role::Expert, OrgRef::School(expert_home.id), None, tx.now());
+                let mut expert = account(
+                    expert_username(birth, sequence),
+                    name,
+                    Role::Expert,
+                    OrgRef::School(expert_home.id),
+                    None,
+                    tx.now(),
+                );
                 expert.expert_subjects = vec![SUBJECT.into()];
                 insert_account(tx, expert)?;
             }

@@ -3,7 +3,6 @@
 //! for experts, or under review); their experts may grade from then on, whatever the window says. Submissions
 //! that reach the city later wait for the window, or for the city to open again.
 
-
 use crate::domain::account::Role;
 use crate::domain::project::Project;
 use crate::domain::review::{Check, SubmissionSummary};
