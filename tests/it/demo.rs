@@ -92,7 +92,7 @@ fn the_demo_shows_every_stage_through_the_printed_logins() {
         &path,
         &[("grade", "良好"), ("opinion", "选题恰当，案例翔实。"), ("action", "submit")],
     );
-    assert_eq!(status, 200, "{body}");
+    assert_eq!(status, 303, "{body}");
     assert!(body.contains("鉴定意见已提交"), "{body}");
 }
 

@@ -36,8 +36,11 @@ fn a_server_that_needs_more_than_its_ceiling_aborts() {
         let _ = child.wait();
         panic!("the server started within 48 MiB");
     }
+    // Either the allocation that passes the ceiling aborts the runtime, or (argon2 hashing the demo's admin
+    // passwords reports its own allocation failure) start-up fails with an error: the server never serves.
     let why = describe_exit(child.wait().expect("wait"));
-    assert!(why.contains("SIGABRT"), "an allocation over the ceiling aborts the server: {why}");
+    let failed = why.contains("SIGABRT") || (why.contains("status") && !why.contains("status 0"));
+    assert!(failed, "a server over its ceiling does not start: {why}");
 }
 
 #[test]
