@@ -14,7 +14,7 @@
   function show(node, visible) { if (node) { node.style.display = visible ? '' : 'none'; } }
 
   /* 诚信承诺书: 同意 is disabled and shows the seconds left (e.g. "13秒", as in the manual) until 15 seconds have
-     passed; its accessible name keeps 同意 with the countdown, so a screen reader does not hear only "13秒". */
+     passed; the countdown reads "同意（13秒）", so a screen reader does not hear only "13秒". */
   function pledge() {
     var button = document.getElementById('pledge-agree');
     var form = document.getElementById('pledge-form');
@@ -23,16 +23,14 @@
     function tick() {
       if (left > 0) {
         button.disabled = true;
-        button.textContent = left + '秒';
-        /* The visible "13秒" stays a whole word of the name (WCAG 2.5.3, label in name): axe splits Chinese
-           names at punctuation and spaces, so "…13秒后可点击" would not count as containing "13秒". */
-        button.setAttribute('aria-label', '同意（还需阅读 ' + left + '秒）');
+        /* The visible text itself carries 同意 and the countdown, so a screen reader hears both and the name
+           is the visible label (WCAG 2.5.3: an aria-label that differs from the visible "13秒" fails axe). */
+        button.textContent = '同意（' + left + '秒）';
         left -= 1;
         window.setTimeout(tick, 1000);
       } else {
         button.disabled = false;
         button.textContent = '同意';
-        button.removeAttribute('aria-label');
       }
     }
     tick();
