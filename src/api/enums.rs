@@ -513,17 +513,7 @@ mod tests {
             assert_eq!(FieldFormatCode::from(format).to_json(), Some(serde_json::Value::from(format.code())));
             assert_eq!(FieldFormat::from(FieldFormatCode::from(format)), format);
         }
-        for kind in [
-            FileKind::Pdf,
-            FileKind::Doc,
-            FileKind::Docx,
-            FileKind::Mp4,
-            FileKind::Zip,
-            FileKind::Xlsx,
-            FileKind::Png,
-            FileKind::Jpeg,
-            FileKind::Other,
-        ] {
+        for kind in FileKind::ALL {
             let stored = crate::files::extension_of(kind);
             assert_eq!(FileKindCode::from(kind).to_json(), Some(serde_json::Value::from(stored)));
             assert_eq!(FileKindCode::of_stored(stored), FileKindCode::from(kind));

@@ -36,22 +36,22 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    pub const ALL: [FileKind; 9] = [
+        FileKind::Pdf,
+        FileKind::Doc,
+        FileKind::Docx,
+        FileKind::Mp4,
+        FileKind::Zip,
+        FileKind::Xlsx,
+        FileKind::Png,
+        FileKind::Jpeg,
+        FileKind::Other,
+    ];
+
     /// The inverse of [`extension_of`], for reading a kind back from storage. Never use it to classify an
     /// upload: a file's name says nothing about its content.
     pub fn from_extension(extension: &str) -> Option<FileKind> {
-        [
-            FileKind::Pdf,
-            FileKind::Doc,
-            FileKind::Docx,
-            FileKind::Mp4,
-            FileKind::Zip,
-            FileKind::Xlsx,
-            FileKind::Png,
-            FileKind::Jpeg,
-            FileKind::Other,
-        ]
-        .into_iter()
-        .find(|kind| extension_of(*kind) == extension)
+        Self::ALL.into_iter().find(|kind| extension_of(*kind) == extension)
     }
 }
 

@@ -172,7 +172,9 @@ fn files(title: &str, cip: &str) -> ServiceResult<(Vec<u8>, Vec<u8>)> {
          分层教学与过程性评价方法，并给出若干教学案例。"
     );
     let achievement = document(&[Block::Title(title), Block::Paragraph(&body)]);
-    let evidence_text = format!("图书在版编目（CIP）数据核字（{}）第{}号", &cip[..4], &cip[4..]);
+    // The demo's CIP numbers are ASCII digits, year first; `split_at_checked` keeps this safe for any text.
+    let (year, number) = cip.split_at_checked(4).unwrap_or((cip, ""));
+    let evidence_text = format!("图书在版编目（CIP）数据核字（{year}）第{number}号");
     let evidence = document(&[Block::Title("正式出版相关证明"), Block::Paragraph(&evidence_text)]);
     match (achievement, evidence) {
         (Ok(achievement), Ok(evidence)) => Ok((achievement, evidence)),
